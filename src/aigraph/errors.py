@@ -1,0 +1,95 @@
+"""One error hierarchy for the whole package.
+
+Every error names the offending input (file and line, query position, shape and focus node).
+The CLI maps them to exit codes and the API to RFC 9457 problem responses, each in one place.
+"""
+
+from __future__ import annotations
+
+
+class AigraphError(Exception):
+    """Base class. ``exit_code`` is the CLI's, ``status`` the HTTP one."""
+
+    exit_code = 3
+    status = 500
+    title = "Internal error"
+
+
+class InputError(AigraphError):
+    """Bad input from the user: missing file, unknown format, bad option."""
+
+    exit_code = 2
+    status = 400
+    title = "Bad input"
+
+
+class RdfSyntaxError(InputError):
+    """An RDF document that does not parse. Names the file (or source) and the line."""
+
+    title = "RDF syntax error"
+
+    def __init__(self, source: str, message: str, line: int | None = None, column: int | None = None):
+        self.source = source
+        self.line = line
+        self.column = column
+        self.detail = message
+        where = source if line is None else f"{source}, line {line}" + (
+            f", column {column}" if column is not None else ""
+        )
+        super().__init__(f"{where}: {message}")
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query or update that does not parse; the message carries the position."""
+
+    title = "Malformed SPARQL"
+
+
+class UnsupportedMediaType(InputError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class NotAcceptable(InputError):
+    status = 406
+    title = "Not acceptable"
+
+
+class NotAllowed(AigraphError):
+    """Refused by policy: writes without a token, SERVICE outside the allow-list, LOAD."""
+
+    exit_code = 2
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(AigraphError):
+    exit_code = 2
+    status = 404
+    title = "Not found"
+
+
+class TooLarge(AigraphError):
+    exit_code = 2
+    status = 413
+    title = "Request too large"
+
+
+class QueryTimeout(AigraphError):
+    """A query ran past its deadline and was stopped."""
+
+    exit_code = 3
+    status = 503
+    title = "Query timeout"
+
+
+class NonConformingError(AigraphError):
+    """Data that violates the SHACL shapes; carries the validation report."""
+
+    exit_code = 1
+    status = 422
+    title = "Data does not conform to the shapes"
+
+    def __init__(self, report):  # report: aigraph.validate.ValidationReport
+        self.report = report
+        super().__init__(report.text())
