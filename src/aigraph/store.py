@@ -1,0 +1,258 @@
+"""The store: an embedded Oxigraph database behind a small interface.
+
+Every write goes through one path, :meth:`Store.write`: the new quads (and the quads to remove)
+are staged in memory together with what the store already says about the nodes they touch
+and the ontology; the staged state is checked against the SHACL shapes; only if it conforms is
+the change committed, in one transaction. An invalid or interrupted write leaves the store
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from .errors import InputError, NonConformingError
+from .namespaces import PREFIXES
+from .ontology import (
+    CATALOG_GRAPH,
+    ONTOLOGY_GRAPH,
+    VOCABULARY_GRAPH,
+    curated_files,
+    ontology_files,
+    vocabulary_files,
+)
+from .rdfio import parse_file
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SCHEMA_PREDICATES = {
+    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf"),
+}
+
+EXPORT_FORMATS = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+@dataclass
+class WriteResult:
+    """What a write did: quads asked to add/remove, and the store size before and after."""
+
+    added: int = 0
+    removed: int = 0
+    before: int = 0
+    after: int = 0
+    graphs: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return abs(self.after - self.before) if self.after != self.before else 0
+
+
+def _quad_sparql(q: ox.Quad) -> str:
+    triple = f"{q.subject} {q.predicate} {q.object} ."
+    if isinstance(q.graph_name, ox.DefaultGraph):
+        return triple
+    return f"GRAPH {q.graph_name} {{ {triple} }}"
+
+
+class Store:
+    """An aigraph store. ``Store(path)`` opens (or creates) one on disk; ``Store()`` is in memory."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self.ox = ox.Store(str(self.path))
+            except OSError as err:
+                raise InputError(f"cannot open the store at {self.path}: {err}") from None
+        else:
+            self.ox = ox.Store()
+
+    # ----------------------------------------------------------------- reading
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def is_empty(self) -> bool:
+        return next(iter(self.ox.quads_for_pattern(None, None, None, None)), None) is None
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def query(self, sparql: str, **kwargs):
+        """Run SPARQL directly on the engine, the default graph being the union of all graphs."""
+        kwargs.setdefault("use_default_graph_as_union", True)
+        kwargs.setdefault("prefixes", PREFIXES)
+        return self.ox.query(sparql, **kwargs)
+
+    def stats(self) -> dict:
+        """Triples per named graph and entities per class (over the union of graphs)."""
+        per_graph: Counter[str] = Counter()
+        for g in self.ox.named_graphs():
+            per_graph[g.value] = sum(
+                1 for _ in self.ox.quads_for_pattern(None, None, None, g)
+            )
+        default = sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        classes = {
+            sol["class"].value: int(sol["n"].value)
+            for sol in self.ox.query(
+                "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
+                "GROUP BY ?class ORDER BY DESC(?n) ?class",
+                use_default_graph_as_union=True,
+            )
+            if isinstance(sol["class"], ox.NamedNode)
+        }
+        graphs = dict(sorted(per_graph.items()))
+        if default:
+            graphs["(default graph)"] = default
+        return {"quads": len(self.ox), "graphs": graphs, "classes": classes}
+
+    def export(self, fmt: str = "nquads", output: IO[bytes] | str | Path | None = None):
+        """Serialise the whole dataset (all graphs) as N-Quads or TriG: a lossless round trip."""
+        rdf_format = EXPORT_FORMATS.get(fmt)
+        if rdf_format is None:
+            raise InputError(f"unknown export format {fmt!r} (use nquads or trig)")
+        prefixes = PREFIXES if rdf_format is ox.RdfFormat.TRIG else None
+        if isinstance(output, (str, Path)):
+            output = str(output)
+        return self.ox.dump(output, rdf_format, prefixes=prefixes) if prefixes else self.ox.dump(
+            output, rdf_format
+        )
+
+    # ----------------------------------------------------------------- writing
+    def load_files(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        graph: str | None = None,
+        fmt: str | None = None,
+        validate: bool = True,
+        progress: bool = False,
+    ) -> WriteResult:
+        """Parse, validate and commit files as one atomic write (all of them or none)."""
+        quads: list[ox.Quad] = []
+        for path in _progress(paths, progress, "parsing"):
+            quads.extend(parse_file(path, graph=graph, fmt=fmt).quads)
+        return self.write(add=quads, validate=validate, progress=progress)
+
+    def write(
+        self,
+        add: Iterable[ox.Quad] = (),
+        remove: Iterable[ox.Quad] = (),
+        *,
+        validate: bool = True,
+        progress: bool = False,
+    ) -> WriteResult:
+        """Validate the state this change would produce, then commit it atomically.
+
+        Raises :class:`NonConformingError` (with the SHACL report) and changes nothing when the
+        resulting data would violate the shapes.
+        """
+        add = add if isinstance(add, list) else list(add)
+        remove = [q for q in remove if q in self.ox]
+        result = WriteResult(added=len(add), removed=len(remove), before=len(self.ox))
+        result.graphs = sorted(
+            {q.graph_name.value for q in add if isinstance(q.graph_name, ox.NamedNode)}
+        )
+        if validate and (add or remove):
+            report = self.check(add, remove)
+            if not report.conforms:
+                raise NonConformingError(report)
+        if remove:
+            # one SPARQL update = one transaction for the removals and additions together
+            body = "\n".join(_quad_sparql(q) for q in remove)
+            ins = "\n".join(_quad_sparql(q) for q in add)
+            self.ox.update(f"DELETE DATA {{ {body} }} ;\nINSERT DATA {{ {ins} }}")
+        elif add:
+            self.ox.extend(add)  # one transaction
+        if self.path is not None:
+            self.ox.flush()
+        result.after = len(self.ox)
+        return result
+
+    def check(self, add: Sequence[ox.Quad], remove: Sequence[ox.Quad] = ()):
+        """The SHACL report for the state the change would produce (the store is untouched)."""
+        from .validate import validate_store
+
+        staging = ox.Store()
+        staging.extend(add)
+        removed = set(remove)
+        focus: set[ox.NamedNode] = set()
+        for q in (*add, *remove):
+            if isinstance(q.subject, ox.NamedNode):
+                focus.add(q.subject)
+            if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE:
+                focus.add(q.object)
+        context: list[ox.Quad] = []
+        for node in focus:
+            context.extend(self.ox.quads_for_pattern(node, None, None, None))
+            context.extend(self.ox.quads_for_pattern(None, None, node, None))
+        for q in self._schema_quads():
+            context.append(q)
+        staging.extend(q for q in context if q not in removed)
+        added = set(add)
+        for q in removed - added:
+            staging.remove(q)
+        return validate_store(staging, focus_nodes=focus)
+
+    def _schema_quads(self) -> list[ox.Quad]:
+        """Class and property hierarchy (the store's, else the bundled ontology's)."""
+        quads = [
+            q for p in _SCHEMA_PREDICATES for q in self.ox.quads_for_pattern(None, p, None, None)
+        ]
+        if quads:
+            return quads
+        out = []
+        for path in ontology_files():
+            out.extend(
+                q for q in parse_file(path, graph=ONTOLOGY_GRAPH).quads
+                if q.predicate in _SCHEMA_PREDICATES
+            )
+        return out
+
+    def remove_graph(self, graph_iri: str) -> WriteResult:
+        """Drop a named graph, after checking that what remains conforms."""
+        g = ox.NamedNode(graph_iri)
+        return self.write(remove=list(self.ox.quads_for_pattern(None, None, None, g)))
+
+    def init(self, *, progress: bool = False) -> WriteResult:
+        """Load the ontology, the vocabularies and the curated data (idempotent)."""
+        quads: list[ox.Quad] = []
+        for path in ontology_files():
+            quads.extend(parse_file(path, graph=ONTOLOGY_GRAPH).quads)
+        for path in vocabulary_files():
+            quads.extend(parse_file(path, graph=VOCABULARY_GRAPH).quads)
+        for path in curated_files():
+            quads.extend(parse_file(path).quads)
+        return self.write(add=quads, progress=progress)
+
+    def close(self) -> None:
+        if self.path is not None:
+            self.ox.flush()
+
+    def destroy(self) -> None:
+        """Delete an on-disk store (used by ``aigraph init --reset``)."""
+        if self.path is not None:
+            del self.ox
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _progress(items, enabled: bool, desc: str):
+    if not enabled or len(items) < 1:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="file", delay=1.0, file=sys.stderr, leave=False)
+
+
+__all__ = ["Store", "WriteResult", "CATALOG_GRAPH", "ONTOLOGY_GRAPH", "VOCABULARY_GRAPH"]
