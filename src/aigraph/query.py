@@ -37,6 +37,25 @@ GRAPH_FORMATS = {
 }
 
 
+#: Providers of SPARQL extension functions: each is called with the pyoxigraph store and returns
+#: ``{NamedNode(function IRI): callable}``. Feature modules (e.g. ``aigraph.analytics``) register
+#: themselves here when imported, so this layer never imports them.
+FUNCTION_PROVIDERS: list = []
+
+
+def register_function_provider(provider) -> None:
+    if provider not in FUNCTION_PROVIDERS:
+        FUNCTION_PROVIDERS.append(provider)
+
+
+def extension_functions(store: ox.Store) -> dict:
+    """All registered extension functions for ``store``."""
+    out: dict = {}
+    for provider in FUNCTION_PROVIDERS:
+        out.update(provider(store))
+    return out
+
+
 @dataclass
 class QueryResult:
     """A query's result: ``kind`` is ``select``, ``ask`` or ``graph``."""
@@ -83,8 +102,9 @@ def run(
         kwargs["use_default_graph_as_union"] = True
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    if custom_functions:
-        kwargs["custom_functions"] = custom_functions
+    functions = extension_functions(store) if custom_functions is None else custom_functions
+    if functions:
+        kwargs["custom_functions"] = functions
     try:
         answer = store.query(sparql, **kwargs)
     except SyntaxError as err:
