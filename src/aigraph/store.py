@@ -141,9 +141,11 @@ class Store:
     ) -> WriteResult:
         """Parse, validate and commit files as one atomic write (all of them or none)."""
         quads: list[ox.Quad] = []
-        for path in _progress(paths, progress, "parsing"):
-            quads.extend(parse_file(path, graph=graph, fmt=fmt).quads)
-        return self.write(add=quads, validate=validate, progress=progress)
+        with _Progress(progress, len(paths) + 2) as bar:
+            for path in paths:
+                bar.step(f"parsing {Path(path).name}")
+                quads.extend(parse_file(path, graph=graph, fmt=fmt).quads)
+            return self.write(add=quads, validate=validate, progress=bar)
 
     def write(
         self,
@@ -151,7 +153,7 @@ class Store:
         remove: Iterable[ox.Quad] = (),
         *,
         validate: bool = True,
-        progress: bool = False,
+        progress: _Progress | bool = False,
     ) -> WriteResult:
         """Validate the state this change would produce, then commit it atomically.
 
@@ -164,10 +166,14 @@ class Store:
         result.graphs = sorted(
             {q.graph_name.value for q in add if isinstance(q.graph_name, ox.NamedNode)}
         )
+        bar = progress if isinstance(progress, _Progress) else _Progress(progress, 2)
         if validate and (add or remove):
+            bar.step(f"validating {len(add) + len(remove)} quads")
             report = self.check(add, remove)
             if not report.conforms:
+                bar.close()
                 raise NonConformingError(report)
+        bar.step(f"committing {len(add) + len(remove)} quads")
         if remove:
             # one SPARQL update = one transaction for the removals and additions together
             body = "\n".join(_quad_sparql(q) for q in remove)
@@ -178,6 +184,7 @@ class Store:
         if self.path is not None:
             self.ox.flush()
         result.after = len(self.ox)
+        bar.close()
         return result
 
     def check(self, add: Sequence[ox.Quad], remove: Sequence[ox.Quad] = ()):
@@ -247,12 +254,32 @@ class Store:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _progress(items, enabled: bool, desc: str):
-    if not enabled or len(items) < 1:
-        return items
-    from tqdm import tqdm
+class _Progress:
+    """A stage progress bar on stderr, shown only when a write takes more than a second."""
 
-    return tqdm(items, desc=desc, unit="file", delay=1.0, file=sys.stderr, leave=False)
+    def __init__(self, enabled: bool, total: int):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, delay=1.0, file=sys.stderr, leave=False,
+                            bar_format="{desc:40.40} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
+
+    def step(self, desc: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str(desc)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 __all__ = ["Store", "WriteResult", "CATALOG_GRAPH", "ONTOLOGY_GRAPH", "VOCABULARY_GRAPH"]
