@@ -18,7 +18,9 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 def shared_data(relative: str) -> Path:
     path = SHARED_DATA / relative
     if not path.exists():
-        pytest.skip(f"real data {relative} not present (expected beside the repository in shared/data)")
+        pytest.skip(
+            f"real data {relative} not present (expected beside the repository in shared/data)"
+        )
     return path
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import os
 import signal
 import subprocess
 import sys
@@ -120,7 +118,7 @@ def test_crash_mid_load_leaves_the_old_state(tmp_path):
     big = tmp_path / "big.nt"
     with big.open("w") as f:
         for i in range(300_000):
-            f.write(f"<http://example.org/n{i}> <http://example.org/p> \"{i}\" .\n")
+            f.write(f'<http://example.org/n{i}> <http://example.org/p> "{i}" .\n')
     script = textwrap.dedent(
         f"""
         import sys

@@ -28,13 +28,17 @@ class RdfSyntaxError(InputError):
 
     title = "RDF syntax error"
 
-    def __init__(self, source: str, message: str, line: int | None = None, column: int | None = None):
+    def __init__(
+        self, source: str, message: str, line: int | None = None, column: int | None = None
+    ):
         self.source = source
         self.line = line
         self.column = column
         self.detail = message
-        where = source if line is None else f"{source}, line {line}" + (
-            f", column {column}" if column is not None else ""
+        where = (
+            source
+            if line is None
+            else f"{source}, line {line}" + (f", column {column}" if column is not None else "")
         )
         super().__init__(f"{where}: {message}")
 

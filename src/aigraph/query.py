@@ -143,9 +143,14 @@ def _term_json(t) -> dict:
         elif t.datatype.value != XSD_STRING:
             d["datatype"] = t.datatype.value
         return d
-    return {"type": "triple", "value": {"subject": _term_json(t.subject),
-                                          "predicate": _term_json(t.predicate),
-                                          "object": _term_json(t.object)}}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _term_json(t.subject),
+            "predicate": _term_json(t.predicate),
+            "object": _term_json(t.object),
+        },
+    }
 
 
 def to_json(result: QueryResult) -> bytes:
@@ -233,8 +238,8 @@ def _short(t) -> str:
         return ""
     if isinstance(t, ox.NamedNode):
         for prefix, ns in PREFIXES.items():
-            if t.value.startswith(ns) and "/" not in t.value[len(ns):]:
-                return f"{prefix}:{t.value[len(ns):]}"
+            if t.value.startswith(ns) and "/" not in t.value[len(ns) :]:
+                return f"{prefix}:{t.value[len(ns) :]}"
         return f"<{t.value}>"
     if isinstance(t, ox.Literal):
         return f"{t.value}@{t.language}" if t.language else t.value
@@ -249,14 +254,13 @@ def to_table(result: QueryResult) -> bytes:
         return serialize_graph(result, "turtle")
     header = result.variables
     cells = [[_short(row[v]) for v in header] for row in result.rows]
-    widths = [
-        min(60, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(header)
-    ]
+    widths = [min(60, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(header)]
+
+    def fit(value: str, width: int) -> str:
+        return (value if len(value) <= width else value[: width - 1] + "…").ljust(width)
 
     def fmt(values: list[str]) -> str:
-        return " | ".join(
-            (v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths)
-        ).rstrip()
+        return " | ".join(fit(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
 
     lines = [fmt(header), "-+-".join("-" * w for w in widths)]
     lines += [fmt(r) for r in cells]
@@ -272,7 +276,8 @@ def serialize_graph(result: QueryResult, fmt: str) -> bytes:
         _media, rdf_format = GRAPH_FORMATS[fmt]
     except KeyError:
         raise InputError(
-            f"format {fmt!r} does not apply to a graph result (use one of {', '.join(GRAPH_FORMATS)})"
+            f"format {fmt!r} does not apply to a graph result "
+            f"(use one of {', '.join(GRAPH_FORMATS)})"
         ) from None
     buf = io.BytesIO()
     ox.serialize(result.triples, buf, rdf_format, prefixes=PREFIXES if fmt == "turtle" else None)

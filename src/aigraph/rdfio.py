@@ -104,7 +104,11 @@ def _skolemise(quads: Iterable[ox.Quad], digest: str) -> Iterator[ox.Quad]:
 
     for q in quads:
         s, o, g = q.subject, q.object, q.graph_name
-        if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode) or isinstance(g, ox.BlankNode):
+        if (
+            isinstance(s, ox.BlankNode)
+            or isinstance(o, ox.BlankNode)
+            or isinstance(g, ox.BlankNode)
+        ):
             yield ox.Quad(sk(s), q.predicate, sk(o), sk(g))
         else:
             yield q

@@ -66,7 +66,7 @@ def _quad_sparql(q: ox.Quad) -> str:
 
 
 class Store:
-    """An aigraph store. ``Store(path)`` opens (or creates) one on disk; ``Store()`` is in memory."""
+    """An aigraph store: ``Store(path)`` opens (or creates) one on disk, ``Store()`` in memory."""
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
@@ -99,9 +99,7 @@ class Store:
         """Triples per named graph and entities per class (over the union of graphs)."""
         per_graph: Counter[str] = Counter()
         for g in self.ox.named_graphs():
-            per_graph[g.value] = sum(
-                1 for _ in self.ox.quads_for_pattern(None, None, None, g)
-            )
+            per_graph[g.value] = sum(1 for _ in self.ox.quads_for_pattern(None, None, None, g))
         default = sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         classes = {
             sol["class"].value: int(sol["n"].value)
@@ -125,8 +123,10 @@ class Store:
         prefixes = PREFIXES if rdf_format is ox.RdfFormat.TRIG else None
         if isinstance(output, (str, Path)):
             output = str(output)
-        return self.ox.dump(output, rdf_format, prefixes=prefixes) if prefixes else self.ox.dump(
-            output, rdf_format
+        return (
+            self.ox.dump(output, rdf_format, prefixes=prefixes)
+            if prefixes
+            else self.ox.dump(output, rdf_format)
         )
 
     # ----------------------------------------------------------------- writing
@@ -222,7 +222,8 @@ class Store:
         out = []
         for path in ontology_files():
             out.extend(
-                q for q in parse_file(path, graph=ONTOLOGY_GRAPH).quads
+                q
+                for q in parse_file(path, graph=ONTOLOGY_GRAPH).quads
                 if q.predicate in _SCHEMA_PREDICATES
             )
         return out
@@ -262,8 +263,13 @@ class _Progress:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, delay=1.0, file=sys.stderr, leave=False,
-                            bar_format="{desc:40.40} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
+            self.bar = tqdm(
+                total=total,
+                delay=1.0,
+                file=sys.stderr,
+                leave=False,
+                bar_format="{desc:40.40} {bar} {n_fmt}/{total_fmt} [{elapsed}]",
+            )
 
     def step(self, desc: str) -> None:
         if self.bar is not None:

@@ -47,8 +47,9 @@ def test_query_who_presides_hub_france_ia(store_dir, capsys):
 
 
 def test_priority_labels_in_three_languages(store_dir, capsys):
-    code, out, _ = run(capsys, "query", "--store", str(store_dir), "--format", "csv",
-                       PRIORITY_LABELS)
+    code, out, _ = run(
+        capsys, "query", "--store", str(store_dir), "--format", "csv", PRIORITY_LABELS
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     by_priority: dict[str, set] = {}
@@ -117,8 +118,15 @@ def test_invalid_shape_fixtures_exit_1(capsys):
 
 def test_rejected_load_leaves_stats_identical(store_dir, capsys):
     _, before, _ = run(capsys, "stats", "--store", str(store_dir), "--format", "json")
-    code, _, err = run(capsys, "load", "--store", str(store_dir), "--graph",
-                       "http://example.org/g", str(RDF / "invalid-agreement.ttl"))
+    code, _, err = run(
+        capsys,
+        "load",
+        "--store",
+        str(store_dir),
+        "--graph",
+        "http://example.org/g",
+        str(RDF / "invalid-agreement.ttl"),
+    )
     assert code == 1 and "AgreementShape" in err
     code, _, err = run(capsys, "load", "--store", str(store_dir), str(RDF / "syntax-error.ttl"))
     assert code == 2 and "line 4" in err
@@ -127,12 +135,23 @@ def test_rejected_load_leaves_stats_identical(store_dir, capsys):
 
 
 def test_load_then_export_round_trip(store_dir, tmp_path, capsys):
-    code, _, _ = run(capsys, "load", "--store", str(store_dir), "--graph",
-                     "http://example.org/g", str(RDF / "valid-organisation.ttl"))
+    code, _, _ = run(
+        capsys,
+        "load",
+        "--store",
+        str(store_dir),
+        "--graph",
+        "http://example.org/g",
+        str(RDF / "valid-organisation.ttl"),
+    )
     assert code == 0
     out = tmp_path / "dump.trig"
-    assert run(capsys, "export", "--store", str(store_dir), "--format", "trig",
-               "--output", str(out))[0] == 0
+    assert (
+        run(capsys, "export", "--store", str(store_dir), "--format", "trig", "--output", str(out))[
+            0
+        ]
+        == 0
+    )
     fresh = tmp_path / "fresh"
     assert run(capsys, "load", "--store", str(fresh), str(out))[0] == 0
     _, a, _ = run(capsys, "stats", "--store", str(store_dir), "--format", "json")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import InputError, NonConformingError
+from ..errors import InputError
 from ..query import GRAPH_FORMATS, SOLUTION_FORMATS, run, serialize
 from .common import add_store_option, open_store, say, store_path, write_out
 
@@ -27,16 +27,20 @@ def cmd_init(args: argparse.Namespace) -> int:
         Store(store_path(args)).destroy()
     store = open_store(args)
     result = store.init(progress=True)
-    say(f"store {store_path(args)}: {result.after} quads "
-        f"({result.after - result.before} new) in {len(store.named_graphs())} graphs")
+    say(
+        f"store {store_path(args)}: {result.after} quads "
+        f"({result.after - result.before} new) in {len(store.named_graphs())} graphs"
+    )
     return 0
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     store = open_store(args)
     result = store.load_files(args.files, graph=args.graph, fmt=args.format, progress=True)
-    say(f"loaded {result.added} quads from {len(args.files)} file(s): "
-        f"store {result.before} -> {result.after} quads")
+    say(
+        f"loaded {result.added} quads from {len(args.files)} file(s): "
+        f"store {result.before} -> {result.after} quads"
+    )
     return 0
 
 
@@ -116,8 +120,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check RDF files against the shapes (no store needed)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
-    p.add_argument("--engine", choices=["sparql", "pyshacl"], default="sparql",
-                   help="sparql: the fast compiled engine; pyshacl: the reference")
+    p.add_argument(
+        "--engine",
+        choices=["sparql", "pyshacl"],
+        default="sparql",
+        help="sparql: the fast compiled engine; pyshacl: the reference",
+    )
     p.add_argument("--limit", type=int, default=50, help="results shown in the text report")
     p.set_defaults(func=cmd_validate)
 

@@ -1,0 +1,7 @@
+"""``python -m aigraph`` is the ``aigraph`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
