@@ -1,0 +1,298 @@
+"""SHACL validation: the report types and the two entry points.
+
+:func:`validate_store` checks a pyoxigraph store with the SPARQL compilation of the shapes
+(:mod:`aigraph.shacl`); :func:`validate_files` checks RDF files together with the bundled
+ontology and vocabularies, with that engine or with pyshacl, the reference implementation.
+Non-conformance is a report, not an exception: the caller decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import RDF, BNode, Literal, URIRef
+from rdflib.collection import Collection as RdfList
+
+from .errors import InputError
+from .namespaces import SH
+from .ontology import ONTOLOGY_GRAPH, VOCABULARY_GRAPH, ontology_files, shapes_graph
+from .ontology import vocabulary_files as _vocabulary_files
+from .rdfio import parse_file
+from .shacl import CompiledCheck, compile_shapes, run_checks
+from .shacl.compiler import parse_path_text
+from .shacl.compiler import short_name as _short
+
+ENGINES = ("sparql", "pyshacl")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result. IRIs as plain strings; ``value`` in N-Triples syntax."""
+
+    focus_node: str
+    result_path: str | None
+    value: str | None
+    source_shape: str
+    constraint_component: str
+    message: str
+    severity: str
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: ``conforms`` is true when there is no result at all."""
+
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+
+    def text(self, limit: int = 50) -> str:
+        """One line per result (severity, shape, focus node, path, value, message)."""
+        if self.conforms:
+            return "Conforms."
+        lines = [f"Does not conform: {len(self.results)} result(s)."]
+        for r in self.results[:limit]:
+            parts = [
+                _short(r.severity),
+                _short(r.source_shape),
+                f"focus {_node_text(r.focus_node)}",
+            ]
+            if r.result_path:
+                parts.append(f"path {_path_text(r.result_path)}")
+            if r.value is not None:
+                parts.append(f"value {r.value}")
+            lines.append("  ".join(parts) + f": {r.message}")
+        if len(self.results) > limit:
+            lines.append(f"... and {len(self.results) - limit} more")
+        return "\n".join(lines)
+
+    def graph(self) -> rdflib.Graph:
+        """The report as a standard ``sh:ValidationReport`` graph."""
+        g = rdflib.Graph()
+        g.bind("sh", SH)
+        report = BNode()
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(self.conforms)))
+        for r in self.results:
+            node = BNode()
+            g.add((report, SH.result, node))
+            g.add((node, RDF.type, SH.ValidationResult))
+            g.add((node, SH.focusNode, _from_text(r.focus_node)))
+            if r.result_path:
+                g.add((node, SH.resultPath, _path_node(g, r.result_path)))
+            if r.value is not None:
+                g.add((node, SH.value, _from_text(r.value)))
+            g.add((node, SH.sourceShape, _from_text(r.source_shape)))
+            g.add((node, SH.sourceConstraintComponent, URIRef(r.constraint_component)))
+            g.add((node, SH.resultMessage, Literal(r.message)))
+            g.add((node, SH.resultSeverity, URIRef(r.severity)))
+        return g
+
+    def to_json(self) -> dict:
+        return {"conforms": self.conforms, "results": [asdict(r) for r in self.results]}
+
+
+# ----------------------------------------------------------------------------- engines
+@lru_cache(maxsize=1)
+def default_checks() -> tuple[CompiledCheck, ...]:
+    """The compiled bundled shapes (compiled once per process)."""
+    return tuple(compile_shapes(shapes_graph()))
+
+
+def validate_store(
+    store: ox.Store,
+    *,
+    focus_nodes: Collection[object] | None = None,
+    shapes: rdflib.Graph | None = None,
+) -> ValidationReport:
+    """Validate ``store`` (the union of its graphs) against ``shapes`` (default: bundled).
+
+    With ``focus_nodes``, only those nodes are validated as focus nodes (their values are still
+    looked up in the whole store). Marker quads are written to, then removed from, ``store``.
+    """
+    checks = list(default_checks()) if shapes is None else compile_shapes(shapes)
+    raw = run_checks(store, checks, focus_nodes=focus_nodes)
+    results = [_result(check, this, value) for check, this, value in raw]
+    return _report(results)
+
+
+def validate_files(
+    paths: Sequence[str | Path] | str | Path, *, engine: str = "sparql"
+) -> ValidationReport:
+    """Validate what RDF files describe, with the bundled ontology and vocabularies loaded.
+
+    The focus nodes are the subjects and objects appearing in the files. ``engine`` is
+    ``"sparql"`` (the compiled shapes on pyoxigraph) or ``"pyshacl"`` (the reference).
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown validation engine {engine!r} (use {' or '.join(ENGINES)})")
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    data: list[ox.Quad] = []
+    for path in paths:
+        data.extend(parse_file(path).quads)
+    focus = {q.subject for q in data} | {q.object for q in data}
+    context: list[ox.Quad] = []
+    for path in ontology_files():
+        context.extend(parse_file(path, graph=ONTOLOGY_GRAPH).quads)
+    for path in _vocabulary_files():
+        context.extend(parse_file(path, graph=VOCABULARY_GRAPH).quads)
+    if engine == "pyshacl":
+        g = rdflib.Graph()
+        for q in (*data, *context):
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return pyshacl_report(g, shapes_graph(), focus={_node_str(n) for n in focus})
+    store = ox.Store()
+    store.extend(data)
+    store.extend(context)
+    return validate_store(store, focus_nodes=focus)
+
+
+def pyshacl_report(
+    data: rdflib.Graph, shapes: rdflib.Graph, *, focus: set[str] | None = None
+) -> ValidationReport:
+    """Run pyshacl (no inference) and convert its report; keep only ``focus`` nodes if given."""
+    import pyshacl
+
+    _, report_graph, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=False
+    )
+    results = []
+    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+        focus_node = _node_str(to_ox(report_graph.value(node, SH.focusNode)))
+        if focus is not None and focus_node not in focus:
+            continue
+        path = report_graph.value(node, SH.resultPath)
+        value = report_graph.value(node, SH.value)
+        message = report_graph.value(node, SH.resultMessage)
+        results.append(
+            ValidationResult(
+                focus_node=focus_node,
+                result_path=_path_from_graph(report_graph, path) if path is not None else None,
+                value=str(to_ox(value)) if value is not None else None,
+                source_shape=_node_str(to_ox(report_graph.value(node, SH.sourceShape))),
+                constraint_component=str(report_graph.value(node, SH.sourceConstraintComponent)),
+                message=str(message) if message is not None else "",
+                severity=str(report_graph.value(node, SH.resultSeverity)),
+            )
+        )
+    return _report(results)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _report(results: Iterable[ValidationResult]) -> ValidationReport:
+    ordered = sorted(
+        set(results),
+        key=lambda r: (r.source_shape, r.focus_node, r.constraint_component, r.value or ""),
+    )
+    return ValidationReport(conforms=not ordered, results=ordered)
+
+
+def _result(check: CompiledCheck, this, value) -> ValidationResult:
+    focus = _node_str(this)
+    value_text = str(value) if value is not None else None
+    message = check.message
+    if check.custom_message and "{" in message:
+        for var, text in (
+            ("this", str(this)),
+            ("value", value_text or ""),
+            ("path", check.result_path or ""),
+        ):
+            message = message.replace(f"{{${var}}}", text).replace(f"{{?{var}}}", text)
+    return ValidationResult(
+        focus_node=focus,
+        result_path=check.result_path,
+        value=value_text,
+        source_shape=check.source_shape,
+        constraint_component=check.constraint_component,
+        message=message,
+        severity=check.severity,
+    )
+
+
+def _node_str(node) -> str:
+    """IRI as is, blank node as ``_:id``, literal in N-Triples syntax."""
+    if isinstance(node, ox.NamedNode):
+        return node.value
+    return str(node)
+
+
+def to_ox(node):
+    """rdflib term → pyoxigraph term."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+def to_rdflib(node):
+    """pyoxigraph term → rdflib term."""
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.BlankNode):
+        return BNode(node.value)
+    if isinstance(node, ox.Literal):
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        return Literal(node.value, datatype=URIRef(node.datatype.value))
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+def _from_text(text: str):
+    """A string from a result (IRI, ``_:id`` or N-Triples term) → rdflib term."""
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    if text.startswith(('"', "<")):
+        quad = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
+        return to_rdflib(quad.object)
+    return URIRef(text)
+
+
+def _path_node(g: rdflib.Graph, text: str):
+    steps: list[rdflib.term.Node] = []
+    for p, inverse in parse_path_text(text):
+        if inverse:
+            node = BNode()
+            g.add((node, SH.inversePath, URIRef(p)))
+            steps.append(node)
+        else:
+            steps.append(URIRef(p))
+    if len(steps) == 1:
+        return steps[0]
+    head = BNode()
+    RdfList(g, head, steps)
+    return head
+
+
+def _path_from_graph(g: rdflib.Graph, node) -> str:
+    """A ``sh:resultPath`` node of a report → the string form used in results."""
+    if isinstance(node, URIRef):
+        return str(node)
+    if (node, RDF.first, None) in g:
+        return "/".join(
+            _path_from_graph(g, m) if not isinstance(m, URIRef) else f"<{m}>"
+            for m in RdfList(g, node)
+        )
+    inverse = g.value(node, SH.inversePath)
+    return f"^<{inverse}>" if inverse is not None else str(node)
+
+
+def _node_text(text: str) -> str:
+    return text if text.startswith(('"', "_:")) else f"<{text}>"
+
+
+def _path_text(text: str) -> str:
+    if not text.startswith(("<", "^")):
+        return _short(text)
+    return "/".join(("^" if inv else "") + _short(p) for p, inv in parse_path_text(text))

@@ -1,0 +1,394 @@
+"""The SHACL-to-SPARQL engine: every supported constraint passing and failing, cross-checked
+against pyshacl (the reference implementation), focus restriction, unsupported features."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from aigraph.errors import InputError, RdfSyntaxError
+from aigraph.shacl import UnsupportedShapeError, compile_shapes, engine
+from aigraph.validate import ValidationReport, pyshacl_report, validate_files, validate_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SH = "http://www.w3.org/ns/shacl#"
+EX = "http://example.org/"
+HEADER = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+"""
+
+# name -> (shapes, data, expected {(focus, shape, component)}); shapes and focus nodes are
+# written without the ex: namespace, components without "ConstraintComponent".
+CASES: dict[str, tuple[str, str, set[tuple[str, str, str]]]] = {
+    "minCount": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+           ex:S-p sh:path ex:p ; sh:minCount 2 .
+           ex:S1 a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S1-q .
+           ex:S1-q sh:path ex:q ; sh:minCount 1 .""",
+        """ex:a a ex:C ; ex:p 1, 2 ; ex:q 1 .  ex:b a ex:C ; ex:p 1 .  ex:c a ex:C .""",
+        {
+            ("b", "S-p", "MinCount"),
+            ("c", "S-p", "MinCount"),
+            ("b", "S1-q", "MinCount"),
+            ("c", "S1-q", "MinCount"),
+        },
+    ),
+    "maxCount": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+           ex:S-p sh:path ex:p ; sh:maxCount 1 .""",
+        """ex:a a ex:C ; ex:p 1 .  ex:b a ex:C ; ex:p 1, 2 .  ex:c a ex:C .""",
+        {("b", "S-p", "MaxCount")},
+    ),
+    "datatype": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-d, ex:S-s, ex:S-l .
+           ex:S-d sh:path ex:d ; sh:datatype xsd:date .
+           ex:S-s sh:path ex:s ; sh:datatype xsd:string .
+           ex:S-l sh:path ex:l ; sh:datatype rdf:langString .""",
+        """ex:a a ex:C ; ex:d "2024-02-10"^^xsd:date ; ex:s "x" ; ex:l "x"@en .
+           ex:b a ex:C ; ex:d "2024-02-10" ; ex:s "x"@en ; ex:l "x" .
+           ex:c a ex:C ; ex:d "2024-13-45"^^xsd:date ; ex:s ex:iri ; ex:l 3 .""",
+        {
+            ("b", "S-d", "Datatype"),
+            ("b", "S-s", "Datatype"),
+            ("b", "S-l", "Datatype"),
+            ("c", "S-d", "Datatype"),
+            ("c", "S-s", "Datatype"),
+            ("c", "S-l", "Datatype"),
+        },
+    ),
+    "class": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+           ex:S-p sh:path ex:p ; sh:class ex:D .""",
+        """ex:Sub rdfs:subClassOf ex:D .
+           ex:a a ex:C ; ex:p ex:d1, ex:d2 .  ex:d1 a ex:D .  ex:d2 a ex:Sub .
+           ex:b a ex:C ; ex:p ex:x, "lit" .  ex:x a ex:E .""",
+        {("b", "S-p", "Class")},
+    ),
+    "nodeKind": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-i, ex:S-l, ex:S-b .
+           ex:S-i sh:path ex:i ; sh:nodeKind sh:IRI .
+           ex:S-l sh:path ex:l ; sh:nodeKind sh:Literal .
+           ex:S-b sh:path ex:b ; sh:nodeKind sh:BlankNodeOrIRI .""",
+        """ex:a a ex:C ; ex:i ex:x ; ex:l "x" ; ex:b ex:y .
+           ex:b a ex:C ; ex:i "x" ; ex:l ex:x ; ex:b "z" .""",
+        {("b", "S-i", "NodeKind"), ("b", "S-l", "NodeKind"), ("b", "S-b", "NodeKind")},
+    ),
+    "pattern": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p, ex:S-f .
+           ex:S-p sh:path ex:p ; sh:pattern "^[0-9]{9}\\\\.?$" .
+           ex:S-f sh:path ex:f ; sh:pattern "^abc" ; sh:flags "i" .""",
+        """ex:a a ex:C ; ex:p "123456789" , "123456789." ; ex:f "ABCdef" .
+           ex:b a ex:C ; ex:p "12345678x" ; ex:f "xabc" .""",
+        {("b", "S-p", "Pattern"), ("b", "S-f", "Pattern")},
+    ),
+    "in": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+           ex:S-p sh:path ex:p ; sh:in ( "coordinator" "participant" ex:x 1 ) .""",
+        """ex:a a ex:C ; ex:p "coordinator", ex:x, 1 .
+           ex:b a ex:C ; ex:p "partner" .  ex:c a ex:C ; ex:p "coordinator"@en, "1" .""",
+        {("b", "S-p", "In"), ("c", "S-p", "In")},
+    ),
+    "hasValue": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+           ex:S-p sh:path ex:p ; sh:hasValue "yes" .
+           ex:N a sh:NodeShape ; sh:targetSubjectsOf ex:q ; sh:hasValue ex:a .""",
+        """ex:a a ex:C ; ex:p "yes", "no" ; ex:q 1 .  ex:b a ex:C ; ex:p "no" ; ex:q 1 .""",
+        {("b", "S-p", "HasValue"), ("b", "N", "HasValue")},
+    ),
+    "ranges": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-a, ex:S-b, ex:S-d .
+           ex:S-a sh:path ex:n ; sh:minInclusive 0 ; sh:maxExclusive 10 .
+           ex:S-b sh:path ex:n ; sh:minExclusive 0 ; sh:maxInclusive 9 .
+           ex:S-d sh:path ex:d ; sh:minInclusive "2000-01-01"^^xsd:date .""",
+        """ex:a a ex:C ; ex:n 5, 9 ; ex:d "2020-01-01"^^xsd:date .
+           ex:b a ex:C ; ex:n 0, 10 ; ex:d "1999-12-31"^^xsd:date .
+           ex:c a ex:C ; ex:n "five" , ex:x ; ex:d "2020" .""",
+        {
+            ("b", "S-a", "MaxExclusive"),
+            ("b", "S-b", "MinExclusive"),
+            ("b", "S-b", "MaxInclusive"),
+            ("b", "S-d", "MinInclusive"),
+            ("c", "S-a", "MinInclusive"),
+            ("c", "S-a", "MaxExclusive"),
+            ("c", "S-b", "MinExclusive"),
+            ("c", "S-b", "MaxInclusive"),
+            ("c", "S-d", "MinInclusive"),
+        },
+    ),
+    "length": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+           ex:S-p sh:path ex:p ; sh:minLength 2 ; sh:maxLength 4 .""",
+        """ex:a a ex:C ; ex:p "ab", "abcd", 12 .  ex:b a ex:C ; ex:p "a" .
+           ex:c a ex:C ; ex:p "abcde"@en .""",
+        {("b", "S-p", "MinLength"), ("c", "S-p", "MaxLength")},
+    ),
+    "languageIn-uniqueLang": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-l, ex:S-u .
+           ex:S-l sh:path ex:l ; sh:languageIn ( "en" "fr" "de" ) .
+           ex:S-u sh:path ex:u ; sh:uniqueLang true .""",
+        """ex:a a ex:C ; ex:l "x"@en, "x"@fr, "y"@en-GB ; ex:u "x"@en, "x"@fr, "y", "z" .
+           ex:b a ex:C ; ex:l "x"@it, "x" ; ex:u "x"@en, "y"@en .""",
+        {("b", "S-l", "LanguageIn"), ("b", "S-u", "UniqueLang")},
+    ),
+    "or": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-d, ex:S-k .
+           ex:S-d sh:path ex:d ; sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:gYear ]
+                                         [ sh:datatype xsd:gYearMonth ] ) .
+           ex:S-k sh:path ex:k ; sh:or ( [ sh:class ex:D ] [ sh:nodeKind sh:Literal ] ) .""",
+        """ex:a a ex:C ; ex:d "2020-01-02"^^xsd:date, "2020"^^xsd:gYear, "2020-05"^^xsd:gYearMonth ;
+                ex:k ex:d1, "lit" .  ex:d1 a ex:D .
+           ex:b a ex:C ; ex:d "2020-01-02" ; ex:k ex:x .""",
+        {("b", "S-d", "Or"), ("b", "S-k", "Or")},
+    ),
+    "node-level": (
+        """ex:S a sh:NodeShape ; sh:targetObjectsOf ex:member ; sh:class ex:Org ;
+               sh:nodeKind sh:IRI ; sh:pattern "^http://example.org/org-" .
+           ex:T a sh:NodeShape ; sh:targetObjectsOf ex:status ; sh:in ( "ok" "ko" ) .""",
+        """ex:g ex:member ex:org-1, ex:person-1 ; ex:status "ok", "maybe" .
+           ex:org-1 a ex:Org .""",
+        {("person-1", "S", "Class"), ("person-1", "S", "Pattern"), ('"maybe"', "T", "In")},
+    ),
+    "targets": (
+        """ex:C a rdfs:Class, sh:NodeShape ; sh:property ex:C-p .
+           ex:C-p sh:path ex:p ; sh:minCount 1 .
+           ex:T a sh:NodeShape ; sh:targetNode ex:t1, ex:absent ; sh:property ex:T-p .
+           ex:T-p sh:path ex:p ; sh:minCount 1 .
+           ex:U a sh:NodeShape ; sh:targetSubjectsOf ex:q ; sh:property ex:U-p .
+           ex:U-p sh:path ex:p ; sh:minCount 1 .
+           ex:V a sh:NodeShape ; sh:targetClass ex:Top ; sh:property ex:V-p .
+           ex:V-p sh:path ex:p ; sh:minCount 1 .
+           ex:W a sh:PropertyShape ; sh:targetObjectsOf ex:r ; sh:path ex:p ; sh:minCount 1 .""",
+        """ex:Mid rdfs:subClassOf ex:Top .  ex:Low rdfs:subClassOf ex:Mid .
+           ex:c1 a ex:C .  ex:t1 ex:x 1 .  ex:u1 ex:q 1 .
+           ex:v1 a ex:Low .  ex:v2 a ex:Top ; ex:p 1 .
+           ex:z ex:r ex:w1 .""",
+        {
+            ("c1", "C-p", "MinCount"),
+            ("t1", "T-p", "MinCount"),
+            ("absent", "T-p", "MinCount"),
+            ("u1", "U-p", "MinCount"),
+            ("v1", "V-p", "MinCount"),
+            ("w1", "W", "MinCount"),
+        },
+    ),
+    "paths": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:Project ; sh:property ex:S-inv, ex:S-seq .
+           ex:S-inv sh:path [ sh:inversePath ex:isInvolvedIn ] ; sh:minCount 1 ;
+               sh:class ex:Role .
+           ex:S-seq sh:path ( [ sh:inversePath ex:isInvolvedIn ] ex:isRoleOf ) ;
+               sh:class ex:Org ; sh:maxCount 2 .""",
+        """ex:p1 a ex:Project .  ex:r1 a ex:Role ; ex:isInvolvedIn ex:p1 ; ex:isRoleOf ex:o1 .
+           ex:o1 a ex:Org .
+           ex:p2 a ex:Project .
+           ex:p3 a ex:Project .  ex:r3 ex:isInvolvedIn ex:p3 ; ex:isRoleOf ex:o1, ex:x, ex:y .""",
+        {
+            ("p2", "S-inv", "MinCount"),
+            ("p3", "S-inv", "Class"),
+            ("p3", "S-seq", "Class"),
+            ("p3", "S-seq", "MaxCount"),
+        },
+    ),
+    "severity-message-deactivated": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-w, ex:S-off .
+           ex:S-w sh:path ex:p ; sh:minCount 1 ; sh:severity sh:Warning ;
+               sh:message "needs a p"@en, "il faut un p"@fr .
+           ex:S-off sh:path ex:q ; sh:minCount 1 ; sh:deactivated true .
+           ex:Off a sh:NodeShape ; sh:targetClass ex:C ;
+               sh:deactivated true ; sh:class ex:Nope .""",
+        """ex:a a ex:C .""",
+        {("a", "S-w", "MinCount")},
+    ),
+}
+
+
+def _graph(ttl: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=HEADER + ttl, format="turtle")
+
+
+def _store(ttl: str) -> ox.Store:
+    store = ox.Store()
+    store.load((HEADER + ttl).encode(), ox.RdfFormat.TURTLE)
+    return store
+
+
+def _short(iri: str) -> str:
+    return iri[len(EX) :] if iri.startswith(EX) else iri
+
+
+def _triples(report: ValidationReport) -> set[tuple[str, str, str]]:
+    return {
+        (
+            _short(r.focus_node),
+            _short(r.source_shape),
+            r.constraint_component.removeprefix(SH).removesuffix("ConstraintComponent"),
+        )
+        for r in report.results
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case_matches_expected_and_pyshacl(name):
+    shapes_ttl, data_ttl, expected = CASES[name]
+    shapes = _graph(shapes_ttl)
+    ours = validate_store(_store(data_ttl), shapes=shapes)
+    assert _triples(ours) == expected
+    assert ours.conforms is (not expected)
+    reference = pyshacl_report(_graph(data_ttl), shapes)
+    assert _triples(ours) == _triples(reference)
+    # result paths and values agree too
+    assert {(r.focus_node, r.source_shape, r.result_path, r.value) for r in ours.results} == {
+        (r.focus_node, r.source_shape, r.result_path, r.value) for r in reference.results
+    }
+
+
+def test_each_case_also_passes():
+    """Dropping the failing nodes leaves conforming data (every constraint passes somewhere)."""
+    shapes_ttl, data_ttl, _ = CASES["datatype"]
+    store = _store(data_ttl)
+    report = validate_store(store, shapes=_graph(shapes_ttl), focus_nodes=[ox.NamedNode(EX + "a")])
+    assert report.conforms and report.text() == "Conforms."
+
+
+def test_focus_restriction_and_markers_removed():
+    shapes_ttl, data_ttl, _ = CASES["minCount"]
+    store = _store(data_ttl)
+    before = len(store)
+    shapes = _graph(shapes_ttl)
+    only_b = validate_store(store, shapes=shapes, focus_nodes=[ox.NamedNode(EX + "b")])
+    assert _triples(only_b) == {("b", "S-p", "MinCount"), ("b", "S1-q", "MinCount")}
+    assert validate_store(store, shapes=shapes, focus_nodes=[ox.NamedNode(EX + "a")]).conforms
+    assert validate_store(store, shapes=shapes, focus_nodes=[]).conforms
+    assert len(store) == before and list(store.named_graphs()) == []
+
+
+def test_focus_restriction_on_target_nodes_and_literals():
+    shapes_ttl, data_ttl, _ = CASES["node-level"]
+    store = _store(data_ttl)
+    report = validate_store(store, shapes=_graph(shapes_ttl), focus_nodes=[ox.Literal("maybe")])
+    assert _triples(report) == {('"maybe"', "T", "In")}
+
+
+@pytest.mark.parametrize("strategy", ["full-run-filtered", "marker-join"])
+def test_many_focus_nodes(strategy, monkeypatch):
+    if strategy == "marker-join":
+        monkeypatch.setattr(engine, "FULL_RUN_RATIO", 0)
+    data = "".join(f"ex:n{i} a ex:C ; ex:p {i} .\n" for i in range(3000)) + "ex:bad a ex:C .\n"
+    shapes = _graph("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+                       ex:S-p sh:path ex:p ; sh:minCount 1 ; sh:datatype xsd:integer .""")
+    store = _store(data)
+    focus = [ox.NamedNode(f"{EX}n{i}") for i in range(0, 3000, 2)] + [ox.NamedNode(EX + "bad")]
+    assert _triples(validate_store(store, shapes=shapes, focus_nodes=focus)) == {
+        ("bad", "S-p", "MinCount")
+    }
+
+
+def test_report_renderings():
+    shapes_ttl, data_ttl, _ = CASES["paths"]
+    report = validate_store(_store(data_ttl), shapes=_graph(shapes_ttl))
+    text = report.text(limit=2)
+    assert text.splitlines()[0] == "Does not conform: 5 result(s)."
+    assert "... and 3 more" in text and "sh:Violation" in text
+    payload = report.to_json()
+    assert json.loads(json.dumps(payload))["conforms"] is False
+    g = report.graph()
+    SHNS = rdflib.Namespace(SH)
+    assert (None, SHNS.conforms, rdflib.Literal(False)) in g
+    assert len(set(g.subjects(rdflib.RDF.type, SHNS.ValidationResult))) == 5
+    seq = [r for r in report.results if r.source_shape == EX + "S-seq"][0]
+    assert seq.result_path == f"^<{EX}isInvolvedIn>/<{EX}isRoleOf>"
+    paths = set(g.objects(None, SHNS.resultPath))
+    assert any((p, rdflib.RDF.first, None) in g for p in paths)
+    assert any((p, SHNS.inversePath, rdflib.URIRef(EX + "isInvolvedIn")) in g for p in paths)
+
+
+def test_message_and_severity():
+    shapes_ttl, data_ttl, _ = CASES["severity-message-deactivated"]
+    (result,) = validate_store(_store(data_ttl), shapes=_graph(shapes_ttl)).results
+    assert result.severity == SH + "Warning"
+    assert result.message == "needs a p"
+    assert result.result_path == EX + "p" and result.value is None
+
+
+def test_integer_subtypes_are_range_checked():
+    """Oxigraph stores xsd:int & co as xsd:integer: the datatype check accepts both, in range."""
+    shapes = _graph("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+                       ex:S-p sh:path ex:p ; sh:datatype xsd:nonNegativeInteger .""")
+    data = """ex:a a ex:C ; ex:p "3"^^xsd:nonNegativeInteger .
+              ex:b a ex:C ; ex:p "-3"^^xsd:nonNegativeInteger ."""
+    assert _triples(validate_store(_store(data), shapes=shapes)) == {("b", "S-p", "Datatype")}
+
+
+@pytest.mark.parametrize(
+    "shapes_ttl, term",
+    [
+        ("ex:S sh:targetClass ex:C ; sh:closed true .", "sh:closed"),
+        (
+            "ex:S sh:targetClass ex:C ; sh:property ex:P . ex:P sh:path ex:p ; sh:node ex:N .",
+            "sh:node",
+        ),
+        (
+            "ex:S sh:targetClass ex:C ; sh:property ex:P . ex:P sh:path ex:p ; sh:equals ex:q .",
+            "sh:equals",
+        ),
+        ("ex:P sh:path [ sh:zeroOrMorePath ex:p ] ; sh:targetClass ex:C .", "sh:path"),
+        ("ex:P sh:path ex:p ; sh:targetClass ex:C ; sh:or ( [ sh:minCount 1 ] ) .", "sh:or"),
+        ("ex:S sh:targetClass ex:C ; sh:not [ sh:class ex:D ] .", "sh:not"),
+        ("ex:S sh:targetClass ex:C ; sh:minCount 1 .", "sh:minCount"),
+    ],
+)
+def test_unsupported_features_are_refused(shapes_ttl, term):
+    with pytest.raises(UnsupportedShapeError) as info:
+        compile_shapes(_graph(shapes_ttl))
+    message = str(info.value)
+    assert term in message and "http://example.org/" in message
+
+
+def test_sparql_injection_in_shapes_is_escaped():
+    shapes = _graph(r"""ex:S sh:targetClass ex:C ; sh:property ex:P .
+        ex:P sh:path ex:p ; sh:in ( "a\" } ; DROP ALL ; #" ) .""")
+    report = validate_store(_store('ex:a a ex:C ; ex:p "a\\" } ; DROP ALL ; #" .'), shapes=shapes)
+    assert report.conforms
+
+
+# ----------------------------------------------------------------------------- files
+def test_validate_files_errors(tmp_path: Path):
+    with pytest.raises(InputError):
+        validate_files([tmp_path / "missing.ttl"])
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n  ex:d .\n")
+    with pytest.raises(RdfSyntaxError) as info:
+        validate_files([bad])
+    assert info.value.source == str(bad) and info.value.line == 3
+    with pytest.raises(InputError):
+        validate_files([bad], engine="nope")
+
+
+def test_validate_files_both_engines_agree_on_rdf_fixtures():
+    paths = sorted((FIXTURES / "rdf").glob("*.ttl"))
+    paths = [p for p in paths if "syntax-error" not in p.name]
+    if not paths:
+        pytest.skip("no RDF fixtures")
+    ours = validate_files(paths)
+    assert _triples(ours) == _triples(validate_files(paths, engine="pyshacl"))
+
+
+SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*/*.ttl"))
+
+
+@pytest.mark.parametrize(
+    "path", SHAPE_FIXTURES, ids=[f"{p.parent.name}/{p.name}" for p in SHAPE_FIXTURES]
+)
+def test_shape_fixture_both_engines_agree(path: Path):
+    """Every fixture of the bundled shapes: same results from both engines, as expected."""
+    ours = validate_files([path])
+    reference = validate_files([path], engine="pyshacl")
+    assert _triples(ours) == _triples(reference)
+    assert ours.conforms is (path.parent.name == "valid"), ours.text()
