@@ -47,8 +47,9 @@ SOURCE = (
 DATASET = "http://publications.europa.eu/resource/dataset/country"
 #: where TED's two-letter code is the EU convention rather than ISO 3166-1 alpha-2
 TED_NOT_ISO = {"UK": "GB"}
-#: codes in use that the table maps nowhere: Kosovo (``XK``, user-assigned) -> authority ``1A0``
-UNMAPPED = {"XK": "1A0"}
+#: codes in use that the table maps nowhere: Kosovo (``XK``, user-assigned) -> authority ``1A0``;
+#: US Minor Outlying Islands (``UM``, in the H2020 participations) -> ``UMI``
+UNMAPPED = {"XK": "1A0", "UM": "UMI"}
 _QUERY = (Path(__file__).with_name("country-codes.rq")).read_text(encoding="utf-8")
 
 
