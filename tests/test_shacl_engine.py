@@ -17,6 +17,7 @@ from aigraph.validate import ValidationReport, pyshacl_report, validate_files, v
 FIXTURES = Path(__file__).parent / "fixtures"
 SH = "http://www.w3.org/ns/shacl#"
 EX = "http://example.org/"
+AIGSH = "https://w3id.org/aigraph/shapes#"
 HEADER = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -392,3 +393,19 @@ def test_shape_fixture_both_engines_agree(path: Path):
     reference = validate_files([path], engine="pyshacl")
     assert _triples(ours) == _triples(reference)
     assert ours.conforms is (path.parent.name == "valid"), ours.text()
+    found = {(r.source_shape, r.focus_node) for r in ours.results}
+    for line in path.read_text().splitlines():
+        if line.startswith("# expect:"):
+            shape, focus = line.removeprefix("# expect:").split()
+            expected = (shape.replace("aigsh:", AIGSH), focus.replace("ex:", EX))
+            assert expected in found, f"{path.name}: {line}\n{ours.text()}"
+
+
+def test_same_triple_in_several_graphs_counts_once():
+    """The union default graph repeats a triple stated in two graphs: counts must not."""
+    shapes = _graph("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+                       ex:S-p sh:path ex:p ; sh:uniqueLang true ; sh:maxCount 1 .""")
+    store = ox.Store()
+    trig = HEADER + "\n".join(f'ex:g{i} {{ ex:a a ex:C ; ex:p "Berlin"@de . }}' for i in range(2))
+    store.load(trig.encode(), ox.RdfFormat.TRIG)
+    assert validate_store(store, shapes=shapes).conforms

@@ -28,6 +28,7 @@ from .shacl.compiler import parse_path_text
 from .shacl.compiler import short_name as _short
 
 ENGINES = ("sparql", "pyshacl")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,8 @@ def to_rdflib(node):
     if isinstance(node, ox.Literal):
         if node.language:
             return Literal(node.value, lang=node.language)
+        if node.datatype.value == _XSD_STRING:  # rdflib's plain literal, as its parsers make
+            return Literal(node.value)
         return Literal(node.value, datatype=URIRef(node.datatype.value))
     raise TypeError(f"not an RDF term: {node!r}")
 

@@ -510,7 +510,7 @@ def _checks_for(g: Graph, shape: Node, targets: str, path: Path | None) -> list[
                     body=f'?this {p} ?value . FILTER(lang(?value) != "")\n'
                     "  BIND(LCASE(lang(?value)) AS ?lang)",
                     select="?this",
-                    modifiers=" GROUP BY ?this ?lang HAVING (COUNT(?value) > 1)",
+                    modifiers=" GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)",
                     **base,
                 )
             )
