@@ -204,6 +204,10 @@ class Store:
         for node in focus:
             context.extend(self.ox.quads_for_pattern(node, None, None, None))
             context.extend(self.ox.quads_for_pattern(None, None, node, None))
+        # the types of the nodes the context points to (e.g. a concept's scheme), for sh:class
+        for q in list(context):
+            if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE:
+                context.extend(self.ox.quads_for_pattern(q.object, RDF_TYPE, None, None))
         for q in self._schema_quads():
             context.append(q)
         staging.extend(q for q in context if q not in removed)

@@ -13,6 +13,14 @@ from aigraph.importers.cordis import GRAPH_IRI, build_quads, import_cordis, mone
 from aigraph.importers.rows import MalformedRowError
 from aigraph.store import Store
 
+
+def fresh_store() -> Store:
+    """An in-memory store with the ontology, vocabularies and curated data (what shapes need)."""
+    store = Store()
+    store.init()
+    return store
+
+
 HERE = Path(__file__).resolve()
 FIXTURES = HERE.parents[1] / "fixtures" / "cordis"
 SHARED = HERE.parents[2].parent / "shared" / "data"
@@ -33,7 +41,7 @@ def values(store: Store, subject: str, predicate: str) -> set[str]:
 
 @pytest.fixture
 def imported() -> Store:
-    store = Store()
+    store = fresh_store()
     import_cordis(store, FIXTURES / "valid")
     return store
 
@@ -98,7 +106,7 @@ def test_euroscivoc_classification(imported):
 def test_ai_only_keeps_the_ai_branch():
     _quads, report = build_quads(FIXTURES / "valid", ai_only=True)
     assert report.counts["projects"] == 2  # 241001 (AI + ML) and 231003 (ML), not the soil one
-    store = Store()
+    store = fresh_store()
     import_cordis(store, FIXTURES / "valid", ai_only=True)
     assert not ask(store, f"<{ID}project/rcn-241002> ?p ?o")
     assert not ask(store, f"<{ID}organisation/pic-999990004> ?p ?o")
@@ -106,7 +114,7 @@ def test_ai_only_keeps_the_ai_branch():
 
 
 def test_import_is_idempotent_and_replaces_its_graph():
-    store = Store()
+    store = fresh_store()
     first = import_cordis(store, FIXTURES / "valid")
     size = len(store)
     again = import_cordis(store, FIXTURES / "valid")
@@ -127,16 +135,16 @@ def test_graph_is_described_in_the_catalog(imported):
 
 
 def test_malformed_rows_fail_the_import_with_their_row_number():
-    store = Store()
+    store = fresh_store()
     with pytest.raises(MalformedRowError) as err:
         import_cordis(store, FIXTURES / "malformed")
     assert err.value.row == 3 and "organization.csv" in str(err.value)
     assert "'ZZ'" in str(err.value)
-    assert len(store) == 0  # nothing written
+    assert not store.query(f"ASK {{ GRAPH <{GRAPH_IRI}> {{ ?s ?p ?o }} }}")  # nothing written
 
 
 def test_malformed_rows_are_skipped_and_reported():
-    store = Store()
+    store = fresh_store()
     report = import_cordis(store, FIXTURES / "malformed", on_error="skip")
     assert [(p.row, p.message.split(" ")[0]) for p in report.problems] == [
         (3, "country"),
@@ -147,6 +155,7 @@ def test_malformed_rows_are_skipped_and_reported():
 
 
 def test_cli(tmp_path, capsys):
+    assert main(["init", "--store", str(tmp_path / "s")]) == 0
     code = main(
         [
             "import",

@@ -18,6 +18,14 @@ from aigraph.importers.countries import (
 )
 from aigraph.store import Store
 
+
+def fresh_store() -> Store:
+    """An in-memory store with the ontology, vocabularies and curated data (what shapes need)."""
+    store = Store()
+    store.init()
+    return store
+
+
 HERE = Path(__file__).resolve()
 SHARED = HERE.parents[2].parent / "shared" / "data"
 C = "http://publications.europa.eu/resource/authority/country/"
@@ -25,7 +33,7 @@ C = "http://publications.europa.eu/resource/authority/country/"
 
 @pytest.fixture(scope="module")
 def store() -> Store:
-    s = Store()
+    s = fresh_store()
     import_countries(s)
     import_cordis(s, HERE.parents[1] / "fixtures" / "cordis" / "valid")
     return s

@@ -11,6 +11,14 @@ from aigraph.importers.ror import build_quads, import_ror
 from aigraph.importers.rows import MalformedRowError
 from aigraph.store import Store
 
+
+def fresh_store() -> Store:
+    """An in-memory store with the ontology, vocabularies and curated data (what shapes need)."""
+    store = Store()
+    store.init()
+    return store
+
+
 HERE = Path(__file__).resolve()
 FIXTURES = HERE.parents[1] / "fixtures" / "ror"
 SHARED = HERE.parents[2].parent / "shared" / "data"
@@ -20,7 +28,7 @@ IDENT = "https://w3id.org/aigraph/id/identifier/"
 
 @pytest.fixture(scope="module")
 def store() -> Store:
-    s = Store()
+    s = fresh_store()
     import_ror(s, sorted(FIXTURES.glob("0*.json")))
     return s
 
@@ -34,7 +42,8 @@ def test_names_in_several_languages(store):
         f"skos:altLabel 'INRIA' }}"
     )
     n = store.query(
-        f"SELECT (COUNT(?l) AS ?n) WHERE {{ {inria} skos:prefLabel ?l FILTER(LANG(?l) = 'fr') }}"
+        "SELECT (COUNT(?l) AS ?n) WHERE { GRAPH <https://w3id.org/aigraph/graph/ror> "
+        f"{{ {inria} skos:prefLabel ?l FILTER(LANG(?l) = 'fr') }} }}"
     )
     assert next(iter(n))["n"].value == "1"  # one preferred label per language
 
@@ -71,6 +80,7 @@ def test_malformed_records():
 def test_idempotent_and_cli(tmp_path):
     store_dir = str(tmp_path / "s")
     files = [str(p) for p in sorted(FIXTURES.glob("0*.json"))]
+    assert main(["init", "--store", store_dir]) == 0
     assert main(["import", "ror", *files, "--store", store_dir]) == 0
     first = len(Store(store_dir))
     assert main(["import", "ror", *files, "--store", store_dir]) == 0
@@ -81,7 +91,7 @@ def test_real_records():
     files = sorted((SHARED / "ror").glob("*.json"))
     if not files:
         pytest.skip("shared/data/ror not present")
-    store = Store()
+    store = fresh_store()
     report = import_ror(store, files)
     assert report.kept == 12
     n = store.query(

@@ -345,8 +345,8 @@ def _concept_quads(add: Quads, code: str, path: str, title: str) -> ox.NamedNode
         add(c, SKOS.prefLabel, ox.Literal(label.strip(), language="en"))
         if i > 1 and len(titles) == levels:
             add(c, SKOS.broader, nn(entity("euroscivoc", "-".join(codes[: i - 1]))))
-        elif i == 1:
-            add(c, SKOS.topConceptOf, nn(SCHEME))
+        elif i == 1:  # not skos:topConceptOf: that marks aigraph's own (trilingual) schemes
+            add(nn(SCHEME), SKOS.hasTopConcept, c)
     return node
 
 

@@ -159,7 +159,7 @@ def record_quads(add, rid: str, record: dict, countries: CountryTable) -> None:
             add(s, SKOS.exactMatch, nn(WIKIDATA + preferred))
         elif kind == "isni":
             for v in values:
-                _identifier(add, s, "isni", v.replace(" ", ""))
+                _identifier(add, s, "isni", v)
         elif kind == "grid":
             for v in values:
                 _identifier(add, s, "grid", v)

@@ -27,7 +27,8 @@ class Quads:
 
 def identifier_slug(value: str) -> str:
     """The value as it is, save characters unsafe in an IRI path (``grid.4444.0``, ``Q280413``)."""
-    return re.sub(r"[^A-Za-z0-9._~-]+", "-", value.strip()).strip("-")
+    compact = re.sub(r"\s+", "", value)  # ISNI "0000 0001 2259 7504" -> 0000000122597504
+    return re.sub(r"[^A-Za-z0-9._~-]+", "-", compact).strip("-")
 
 
 def identifier(add: Quads, scheme: str, value: str, agency: str) -> ox.NamedNode:
