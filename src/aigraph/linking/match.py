@@ -87,8 +87,8 @@ def name_similarity(left: Iterable[str], right: Iterable[str]) -> tuple[float, s
     for la in left:
         for lb in right:
             if is_acronym(la) or is_acronym(lb):
-                # acronyms only count when both are acronyms and equal
-                if is_acronym(la) and is_acronym(lb) and fold(la) == fold(lb):
+                # an acronym counts only when the other label is the same word ("Inria" / INRIA)
+                if fold(la) == fold(lb):
                     cand = (0.85, la, lb, "same acronym")
                     best = max(best, cand, key=lambda x: x[0])
                 continue
@@ -128,7 +128,7 @@ def _keys(org: Organisation) -> set[str]:
     keys: set[str] = set()
     for label in org.labels:
         if is_acronym(label):
-            keys.add("acro:" + fold(label))
+            keys.add(fold(label))
             continue
         for v in variants(label):
             keys.update(t for t in v if len(t) > 2)
