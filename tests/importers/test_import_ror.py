@@ -99,3 +99,15 @@ def test_real_records():
         "FILTER(STRSTARTS(STR(?w), 'http://www.wikidata.org/entity/')) }"
     )
     assert next(iter(n))["n"].value == "12"
+
+
+def test_zipped_dump_of_records(tmp_path):
+    import json
+    import zipfile
+
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("0*.json"))]
+    dump = tmp_path / "v1.45-2024-05-16-ror-data.zip"
+    with zipfile.ZipFile(dump, "w") as z:
+        z.writestr("v1.45-2024-05-16-ror-data_schema_v2.json", json.dumps(records))
+    _quads, report = build_quads([dump])
+    assert report.kept == 3 and report.counts["organisations"] == 3

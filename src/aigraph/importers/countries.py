@@ -50,7 +50,8 @@ TED_NOT_ISO = {"UK": "GB"}
 #: codes in use that the table maps nowhere: Kosovo (``XK``, user-assigned) -> authority ``1A0``;
 #: US Minor Outlying Islands (``UM``, in the H2020 participations) -> ``UMI``
 UNMAPPED = {"XK": "1A0", "UM": "UMI"}
-_QUERY = (Path(__file__).with_name("country-codes.rq")).read_text(encoding="utf-8")
+_QUERY = Path(__file__).with_name("country-codes.rq").read_text(encoding="utf-8")
+_VERSION_QUERY = Path(__file__).with_name("country-table-version.rq").read_text(encoding="utf-8")
 
 
 def bundled_table() -> Path:
@@ -71,7 +72,9 @@ class CountryTable:
     def from_store(cls, store: ox.Store) -> CountryTable:
         table = cls()
         legacy: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-        for row in store.query(_QUERY, use_default_graph_as_union=True):
+        solutions = store.query(_QUERY, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
             iri, code = row["concept"].value, row["code"].value
             table.concepts[code] = iri
             if row["deprecated"] is not None and row["deprecated"].value == "true":
@@ -81,10 +84,9 @@ class CountryTable:
                 key = (row["source"].value, row["table"].value if row["table"] else "")
                 legacy[key].setdefault(row["legacy"].value, iri)
         table.legacy = dict(legacy)
-        for sol in store.query(
-            "SELECT ?v WHERE { ?s <http://www.w3.org/2002/07/owl#versionInfo> ?v } LIMIT 1",
-            use_default_graph_as_union=True,
-        ):
+        version = store.query(_VERSION_QUERY, use_default_graph_as_union=True)
+        assert isinstance(version, ox.QuerySolutions)
+        for sol in version:
             table.version = sol["v"].value
         return table
 
@@ -119,7 +121,7 @@ class CountryTable:
 
 def _load(path: Path) -> tuple[list[ox.Quad], CountryTable]:
     quads = parse_file(path, graph=GRAPH_IRI).quads
-    if not any(q.subject.value == SCHEME for q in quads):
+    if not any(q.subject == ox.NamedNode(SCHEME) for q in quads):
         raise InputError(f"{path}: not the EU country authority table (no concept scheme {SCHEME})")
     staging = ox.Store()
     staging.extend(quads)
