@@ -13,6 +13,7 @@
 | AIGRAPH_FEDERATION | off | ``on`` lets SERVICE reach the allow-list |
 | AIGRAPH_SERVICE_ALLOW | the EU endpoints (see ``DEFAULT_SERVICE_ALLOW``) | space-separated endpoint IRIs |
 | AIGRAPH_SERVICE_TIMEOUT | 10 | seconds for an outgoing SERVICE call |
+| AIGRAPH_WORKERS | auto (2-4) | query worker processes of ``aigraph serve``; 0 runs queries in-process |
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Settings:
     federation: bool = False
     service_allow: tuple[str, ...] = DEFAULT_SERVICE_ALLOW
     service_timeout: float = 10.0
+    workers: int | None = None
 
     def with_(self, **changes) -> Settings:
         """A copy with some fields changed (``None`` values are ignored)."""
@@ -86,6 +88,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         service_timeout=(
             float(e["AIGRAPH_SERVICE_TIMEOUT"]) if e.get("AIGRAPH_SERVICE_TIMEOUT") else None
         ),
+        workers=int(e["AIGRAPH_WORKERS"]) if e.get("AIGRAPH_WORKERS") else None,
     )
 
 

@@ -97,3 +97,10 @@ class NonConformingError(AigraphError):
     def __init__(self, report):  # report: aigraph.validate.ValidationReport
         self.report = report
         super().__init__(report.text())
+
+
+class Unauthorized(NotAllowed):
+    """A write without the right bearer token (writes are enabled but the caller is unknown)."""
+
+    status = 401
+    title = "Unauthorized"

@@ -1,0 +1,220 @@
+"""Where queries run: in worker processes that can be killed at the deadline, or in-process.
+
+:class:`WorkerPool` is the service's default on an on-disk store. Each worker answers from a
+read-only snapshot (see :mod:`.snapshots`); a query past its deadline gets its worker killed
+(SIGKILL: the runaway stops using a core at once) and a fresh worker started in the background,
+while the other workers keep answering. :class:`InProcess` runs the query in the calling thread:
+for in-memory stores and tests; it cannot stop a running query (pyoxigraph has no deadline), so
+it checks the deadline only once the result is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import queue
+import threading
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Protocol
+
+from ..errors import AigraphError, QueryTimeout
+from ..store import Store
+from .results import QueryJob, Reply, evaluate
+from .snapshots import Snapshots
+
+log = logging.getLogger("aigraph.sparql")
+_CTX = mp.get_context("spawn")  # no fork: the parent holds RocksDB and server threads
+
+
+class Executor(Protocol):
+    def execute(self, job: QueryJob, timeout: float) -> Reply: ...
+
+    def refresh(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def info(self) -> dict: ...
+
+
+class InProcess:
+    """Queries in the calling thread, on the live store (no hard deadline)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def execute(self, job: QueryJob, timeout: float) -> Reply:
+        start = time.monotonic()
+        reply = evaluate(self.store.ox, job)
+        if time.monotonic() - start > timeout:
+            raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s")
+        return reply
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def info(self) -> dict:
+        return {"mode": "in-process"}
+
+
+class WorkerError(AigraphError):
+    title = "Query worker failed"
+
+
+class _Worker:
+    def __init__(self) -> None:
+        from . import worker
+
+        self.conn, child = _CTX.Pipe()
+        self.process: BaseProcess = _CTX.Process(
+            target=worker.main, args=(child,), daemon=True, name="aigraph-query-worker"
+        )
+        self.process.start()
+        child.close()
+        self.snapshot: str | None = None
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise WorkerError("a query worker did not start")
+        self.conn.recv()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(2)
+        if self.process.is_alive():
+            self.kill()
+
+
+def _call(conn: Connection, message, timeout: float):
+    conn.send(message)
+    if not conn.poll(timeout):
+        return None
+    return conn.recv()
+
+
+class WorkerPool:
+    """``size`` worker processes over snapshots of ``store`` (which must be on disk)."""
+
+    def __init__(self, store: Store, size: int = 2):
+        self.store = store
+        self.size = max(1, size)
+        self.snapshots = Snapshots(store)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.killed: list[int] = []
+        workers = [_Worker() for _ in range(self.size)]
+        for w in workers:
+            w.wait_ready()
+            self._add(w)
+
+    def _add(self, w: _Worker) -> None:
+        with self._lock:
+            if self._closed:
+                w.stop()
+                return
+            self._all.add(w)
+        self._idle.put(w)
+
+    def _replace(self, dead: _Worker) -> None:
+        with self._lock:
+            self._all.discard(dead)
+
+        def spawn() -> None:
+            try:
+                w = _Worker()
+                w.wait_ready()
+            except (AigraphError, OSError) as err:
+                log.error("could not start a query worker: %s", err)
+                return
+            self._add(w)
+
+        threading.Thread(target=spawn, daemon=True, name="aigraph-respawn").start()
+
+    def execute(self, job: QueryJob, timeout: float) -> Reply:
+        deadline = time.monotonic() + timeout
+        try:
+            w = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"no query worker became free within the deadline of {timeout:g} s"
+            ) from None
+        snapshot = self.snapshots.current
+        w.snapshot = snapshot
+        try:
+            answer = _call(w.conn, (snapshot, job), max(0.0, deadline - time.monotonic()))
+        except (OSError, EOFError) as err:
+            w.kill()
+            self._replace(w)
+            raise WorkerError(f"the query worker died: {err}") from None
+        if answer is None:
+            if w.pid is not None:
+                self.killed.append(w.pid)
+            w.kill()
+            self._replace(w)
+            raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s and was stopped")
+        self._idle.put(w)
+        status, payload = answer
+        if status == "error":
+            raise payload
+        return payload
+
+    def refresh(self) -> None:
+        """Snapshot the live store after a write; idle workers switch to it now."""
+        current = self.snapshots.refresh()
+        held: list[_Worker] = []
+        while True:
+            try:
+                held.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for w in held:
+            try:
+                if _call(w.conn, (current, None), 30) is not None:
+                    w.snapshot = current
+            except (OSError, EOFError):
+                w.kill()
+                self._replace(w)
+                continue
+            self._idle.put(w)
+        with self._lock:
+            in_use = {w.snapshot for w in self._all if w.snapshot}
+        self.snapshots.prune(in_use)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._all if w.pid is not None)
+
+    def info(self) -> dict:
+        return {
+            "mode": "worker-pool",
+            "workers": len(self.pids()),
+            "idle": self._idle.qsize(),
+            "snapshot": self.snapshots.generation,
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            w.stop()
+        self.snapshots.close()

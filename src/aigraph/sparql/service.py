@@ -1,0 +1,118 @@
+"""The SPARQL service: the policy and the engines behind ``/sparql``, ``/update`` and ``/store``.
+
+Routes and the CLI call this; it owns the store, the executor (worker pool or in-process) and
+the write lock. Every write is validated and committed by :meth:`Store.write`, then the query
+workers switch to a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..errors import InputError
+from ..namespaces import PREFIXES
+from ..store import Store, WriteResult
+from . import gsp, negotiate, policy
+from .executor import Executor, InProcess, WorkerPool
+from .lexer import inspect
+from .results import QueryJob, Reply
+from .update import plan_update
+
+
+@dataclass
+class QueryRequest:
+    query: str
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    timeout: float | None = None
+    substitutions: tuple = ()
+
+
+def default_workers() -> int:
+    return min(4, max(2, os.cpu_count() or 2))
+
+
+def make_executor(store: Store, settings: Settings) -> Executor:
+    """A worker pool for an on-disk store (unless ``workers == 0``), else in-process."""
+    if store.path is None or settings.workers == 0:
+        return InProcess(store)
+    return WorkerPool(store, settings.workers or default_workers())
+
+
+class SparqlService:
+    def __init__(self, store: Store, settings: Settings, executor: Executor | None = None):
+        self.store = store
+        self.settings = settings
+        self.executor = executor if executor is not None else make_executor(store, settings)
+        self.write_lock = threading.Lock()
+        self.generation = 0  # bumped by every committed write (caches key on it)
+
+    # ------------------------------------------------------------------ reads
+    def query(self, req: QueryRequest) -> Reply:
+        policy.check_size(req.query, self.settings.max_request_bytes, "query")
+        info = inspect(req.query, PREFIXES)
+        policy.check_query(info)
+        policy.check_services(info, self.settings)
+        graph_form = info.form in ("CONSTRUCT", "DESCRIBE")
+        offered = negotiate.GRAPH_MEDIA if graph_form else negotiate.SOLUTION_MEDIA
+        fmt = negotiate.choose(req.accept, offered, req.format)
+        job = QueryJob(
+            req.query,
+            max_rows=self.settings.max_rows,
+            solution_fmt="json" if graph_form else fmt,
+            graph_fmt=fmt if graph_form else "turtle",
+            default_graph=tuple(req.default_graphs),
+            named_graphs=tuple(req.named_graphs),
+            substitutions=tuple(req.substitutions),
+        )
+        for iri in (*req.default_graphs, *req.named_graphs):
+            if not iri or any(c in iri for c in '<>" {}|\\^`'):
+                raise InputError(f"graph {iri!r} is not a valid IRI")
+        return self.executor.execute(job, policy.deadline(self.settings, req.timeout, info))
+
+    # ------------------------------------------------------------------ writes
+    def _committed(self) -> None:
+        self.generation += 1
+        self.executor.refresh()
+
+    def update(self, text: str, authorization: str | None) -> WriteResult:
+        policy.authorize(self.settings, authorization)
+        policy.check_size(text, self.settings.max_request_bytes, "update")
+        info = inspect(text, PREFIXES)
+        policy.check_services(info, self.settings)
+        with self.write_lock:
+            add, remove = plan_update(self.store, text)
+            result = self.store.write(add=add, remove=remove)
+            self._committed()
+            return result
+
+    def graph_read(self, graph: str | None, default: bool, accept: str | None,
+                   fmt: str | None = None) -> tuple[bytes, str]:
+        g = gsp.target(graph, default)
+        name = negotiate.choose(accept, negotiate.GRAPH_MEDIA, fmt)
+        return gsp.read(self.store, g, name), name
+
+    def graph_write(self, method: str, graph: str | None, default: bool, body: bytes,
+                    content_type: str | None, authorization: str | None
+                    ) -> tuple[WriteResult, bool]:
+        """PUT (replace), POST (merge) or DELETE; returns (result, graph was created)."""
+        policy.authorize(self.settings, authorization)
+        g = gsp.target(graph, default)
+        with self.write_lock:
+            if method == "DELETE":
+                result, created = gsp.delete(self.store, g), False
+            else:
+                policy.check_size(body, self.settings.max_upload_bytes, "upload")
+                quads = gsp.parse_upload(body, content_type, g)
+                write = gsp.replace if method == "PUT" else gsp.merge
+                result, created = write(self.store, g, quads)
+            self._committed()
+            return result, created
+
+    def close(self) -> None:
+        self.executor.close()
