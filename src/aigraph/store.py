@@ -70,6 +70,8 @@ class Store:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
+        #: bumped by every committed write (readers of snapshots compare it to see staleness)
+        self.version = 0
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
             try:
@@ -183,6 +185,7 @@ class Store:
             self.ox.extend(add)  # one transaction
         if self.path is not None:
             self.ox.flush()
+        self.version += 1
         result.after = len(self.ox)
         bar.close()
         return result

@@ -114,7 +114,9 @@ class WorkerPool:
     def __init__(self, store: Store, size: int = 2):
         self.store = store
         self.size = max(1, size)
+        self._version = store.version
         self.snapshots = Snapshots(store)
+        self._refresh_lock = threading.Lock()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -150,6 +152,8 @@ class WorkerPool:
 
     def execute(self, job: QueryJob, timeout: float) -> Reply:
         deadline = time.monotonic() + timeout
+        if self.store.version != self._version:  # written by someone else since the snapshot
+            self.refresh()
         try:
             w = self._idle.get(timeout=timeout)
         except queue.Empty:
@@ -178,7 +182,11 @@ class WorkerPool:
 
     def refresh(self) -> None:
         """Snapshot the live store after a write; idle workers switch to it now."""
-        current = self.snapshots.refresh()
+        with self._refresh_lock:
+            if self.store.version == self._version:
+                return
+            self._version = self.store.version
+            current = self.snapshots.refresh()
         held: list[_Worker] = []
         while True:
             try:

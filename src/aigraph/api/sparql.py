@@ -1,0 +1,136 @@
+"""``/sparql`` (SPARQL 1.1 Protocol: query) and ``/update`` (SPARQL 1.1 Update). Thin: the
+policy, the engines and the formats live in :mod:`aigraph.sparql`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from ..errors import InputError, UnsupportedMediaType
+from ..sparql import QueryRequest, SparqlService, describe, negotiate
+from .body import form_fields, media_type, read_body
+from .body import text as body_text
+
+router = APIRouter(tags=["SPARQL"])
+TRUNCATED = "AIGraph-Truncated"
+ROW_LIMIT = "AIGraph-Row-Limit"
+
+
+def service(request: Request) -> SparqlService:
+    return request.app.state.sparql
+
+
+def _timeout(values: list[str]) -> float | None:
+    if not values or not values[-1]:
+        return None
+    try:
+        return float(values[-1])
+    except ValueError:
+        raise InputError(f"timeout must be a number of seconds, not {values[-1]!r}") from None
+
+
+def result_response(svc: SparqlService, req: QueryRequest) -> Response:
+    reply = svc.query(req)
+    headers = {TRUNCATED: "true" if reply.truncated else "false", "Vary": "Accept"}
+    if reply.truncated:
+        headers[ROW_LIMIT] = str(svc.settings.max_rows)
+    return Response(reply.body, media_type=negotiate.FORMAT_MEDIA[reply.fmt], headers=headers)
+
+
+def _query_request(request: Request, params: dict[str, list[str]], text: str) -> QueryRequest:
+    return QueryRequest(
+        query=text,
+        accept=request.headers.get("accept"),
+        format=(params.get("format") or [None])[-1],
+        default_graphs=tuple(params.get("default-graph-uri", [])),
+        named_graphs=tuple(params.get("named-graph-uri", [])),
+        timeout=_timeout(params.get("timeout", [])),
+    )
+
+
+def _url_params(request: Request) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _refuse_update() -> None:
+    raise InputError("the query endpoint does not run updates: send them to /update "
+                     "(nothing was run)")
+
+
+@router.get("/sparql", summary="SPARQL query (or, without a query, the service description)")
+async def sparql_get(request: Request) -> Response:
+    params = _url_params(request)
+    svc = service(request)
+    if "update" in params:
+        _refuse_update()
+    if "query" not in params:
+        fmt = negotiate.choose(request.headers.get("accept"), negotiate.GRAPH_MEDIA,
+                               (params.get("format") or [None])[-1])
+        base = str(request.base_url)
+        triples = describe.service_description(
+            svc.store, base + "sparql", update=bool(svc.settings.write_token),
+            federation=svc.settings.federation, void_iri=base + ".well-known/void",
+        )
+        return Response(describe.write(triples, fmt), media_type=negotiate.FORMAT_MEDIA[fmt])
+    req = _query_request(request, params, params["query"][-1])
+    return await _run(svc, req)
+
+
+async def _run(svc: SparqlService, req: QueryRequest) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(result_response, svc, req)
+
+
+@router.post("/sparql", summary="SPARQL query by POST (form-encoded or application/sparql-query)")
+async def sparql_post(request: Request) -> Response:
+    svc = service(request)
+    body = await read_body(request, svc.settings.max_request_bytes)
+    params = _url_params(request)
+    kind = media_type(request)
+    if kind == "application/x-www-form-urlencoded":
+        fields = form_fields(body)
+        if "update" in fields:
+            _refuse_update()
+        for key, values in fields.items():
+            params.setdefault(key, []).extend(values)
+        if "query" not in fields:
+            raise InputError("the form has no 'query' field")
+        text = fields["query"][-1]
+    elif kind == "application/sparql-query":
+        text = body_text(body)
+    elif kind == "application/sparql-update":
+        _refuse_update()
+    else:
+        raise UnsupportedMediaType(
+            f"POST /sparql takes application/x-www-form-urlencoded or application/sparql-query, "
+            f"not {kind or 'a body without a content type'}"
+        )
+    return await _run(svc, _query_request(request, params, text))
+
+
+@router.post("/update", summary="SPARQL 1.1 Update (needs the write token)")
+async def update(request: Request) -> JSONResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    svc = service(request)
+    body = await read_body(request, svc.settings.max_request_bytes)
+    kind = media_type(request)
+    if kind == "application/x-www-form-urlencoded":
+        fields = form_fields(body)
+        if "update" not in fields:
+            raise InputError("the form has no 'update' field")
+        text = fields["update"][-1]
+    elif kind == "application/sparql-update":
+        text = body_text(body)
+    else:
+        raise UnsupportedMediaType(
+            "POST /update takes application/x-www-form-urlencoded or application/sparql-update, "
+            f"not {kind or 'a body without a content type'}"
+        )
+    result = await run_in_threadpool(svc.update, text, request.headers.get("authorization"))
+    return JSONResponse({"added": result.added, "removed": result.removed,
+                         "before": result.before, "after": result.after})
