@@ -74,9 +74,16 @@ def brokers(G: nx.Graph, country_a: str, country_b: str, top: int | None = 20) -
         pairs = len(na) * len(nb)
         if pairs - linked > 0:
             out.append(
-                Broker(v, str(G.nodes[v].get("label", v)), country.get(v, ""), pairs - linked,
-                       pairs, len(na), len(nb))
-            )  # fmt: skip
+                Broker(
+                    v,
+                    str(G.nodes[v].get("label", v)),
+                    country.get(v, ""),
+                    pairs - linked,
+                    pairs,
+                    len(na),
+                    len(nb),
+                )
+            )
     out.sort(key=lambda x: (-x.bridged, -x.pairs, str(x.node)))
     return out if top is None else out[:top]
 

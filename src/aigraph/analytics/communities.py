@@ -109,9 +109,11 @@ def detect(
                 clusters = twin.community_multilevel(weights=w, resolution=resolution)
             else:
                 clusters = twin.community_leiden(
-                    objective_function="modularity", weights=w, resolution=resolution,
+                    objective_function="modularity",
+                    weights=w,
+                    resolution=resolution,
                     n_iterations=2,
-                )  # fmt: skip
+                )
         parts = [{nodes[i] for i in c} for c in clusters]
     parts = sorted(parts, key=len, reverse=True)
     q = modularity(G, parts, weight=weight, resolution=resolution, backend=backend)

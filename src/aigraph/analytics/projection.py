@@ -176,8 +176,9 @@ def _org_attrs(orgs: dict[str, dict[str, str]], iri: str) -> dict[str, str]:
     return {"label": label, "country": "", "type": "", "kind": "organisation"}
 
 
-def _fill_graph(G: nx.Graph, nodes: list, us: list[int], vs: list[int],
-                columns: dict[str, list]) -> None:  # fmt: skip
+def _fill_graph(
+    G: nx.Graph, nodes: list, us: list[int], vs: list[int], columns: dict[str, list]
+) -> None:
     """Add the edges ``nodes[us[k]] -- nodes[vs[k]]`` with attributes ``columns[name][k]``.
 
     Writes networkx's adjacency dicts directly (the nodes must already be in ``G``, and each
@@ -306,9 +307,10 @@ def agreements(store, filters: Filters | None = None) -> nx.Graph:
         if f.priorities and not (d["priorities"] & f.priorities):
             continue
         kept = sorted(
-            p for p in parties[a] if f.keeps_org(_org_attrs(orgs, p)["country"],
-                                                 _org_attrs(orgs, p)["type"])
-        )  # fmt: skip
+            p
+            for p in parties[a]
+            if f.keeps_org(_org_attrs(orgs, p)["country"], _org_attrs(orgs, p)["type"])
+        )
         for p in kept:
             if p not in G:
                 G.add_node(p, **_org_attrs(orgs, p), agreements=())
@@ -320,10 +322,14 @@ def agreements(store, filters: Filters | None = None) -> nx.Graph:
             else:
                 G.add_edge(u, v, weight=1, agreements=(a,))
     G.graph["agreements"] = {
-        a: {"label": d["label"], "kind": d["kind"], "date": d["date"],
-            "priorities": sorted(d["priorities"])}
+        a: {
+            "label": d["label"],
+            "kind": d["kind"],
+            "date": d["date"],
+            "priorities": sorted(d["priorities"]),
+        }
         for a, d in info.items()
-    }  # fmt: skip
+    }
     return G
 
 
@@ -345,8 +351,7 @@ def affiliations(store, filters: Filters | None = None) -> nx.Graph:
         if o not in G:
             G.add_node(o, bipartite=0, **oa)
         if p not in G:
-            G.add_node(p, bipartite=1, kind="person", label=name or _local(p), country="",
-                       type="")  # fmt: skip
+            G.add_node(p, bipartite=1, kind="person", label=name or _local(p), country="", type="")
         if G.has_edge(o, p):
             e = G[o][p]
             if relation not in e["relations"]:
@@ -375,8 +380,9 @@ _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 4
 
 
-def project(store, name: str = "co-participation", filters: Filters | None = None,
-            *, funding: bool = False) -> nx.Graph:  # fmt: skip
+def project(
+    store, name: str = "co-participation", filters: Filters | None = None, *, funding: bool = False
+) -> nx.Graph:
     """The projection ``name`` (one of :data:`PROJECTIONS`), cached per store state.
 
     The cache key is the store's identity and size plus the arguments, so any write (which

@@ -61,8 +61,12 @@ def node_table(
     if "betweenness" in metrics:
         b = betweenness(G, k=k, seed=seed, backend=backend)
         columns["betweenness"] = b.values
-        params["betweenness"] = {"exact": b.exact, "k": b.k, "seed": b.seed,
-                                 "normalized": b.normalized}  # fmt: skip
+        params["betweenness"] = {
+            "exact": b.exact,
+            "k": b.k,
+            "seed": b.seed,
+            "normalized": b.normalized,
+        }
     if "closeness" in metrics:
         from .metrics import closeness
 
