@@ -18,7 +18,7 @@ from .export import FORMATS as EXPORT_FORMATS
 from .export import export
 from .functions import provider as _provider
 from .metrics import Betweenness, betweenness, closeness, components, degree, pagerank, strength
-from .paths import Path, all_shortest_paths, distance, ego, evidence, shortest_path
+from .paths import Path, all_shortest_paths, distance, ego, evidence, resolve, shortest_path
 from .projection import PROJECTIONS, Filters, affiliations, agreements, co_participation, project
 from .results import analyse
 from .results import write as write_metrics
@@ -56,6 +56,7 @@ __all__ = [
     "node_table",
     "pagerank",
     "project",
+    "resolve",
     "shortest_path",
     "strength",
     "summary",

@@ -54,6 +54,23 @@ def _check(G: nx.Graph, *nodes) -> None:
             raise NotFound(f"{v} is not a node of this network")
 
 
+def resolve(G: nx.Graph, value: str):
+    """The node ``value`` names: the node itself (an IRI), the IRI ending in ``/value`` or
+    ``/pic-value`` (a slug or a PIC), or the node whose ``label`` is exactly ``value``.
+
+    >>> G = nx.Graph([("https://w3id.org/aigraph/id/organisation/pic-1", "x")])
+    >>> resolve(G, "1")
+    'https://w3id.org/aigraph/id/organisation/pic-1'
+    """
+    if value in G:
+        return value
+    for v, label in G.nodes(data="label"):
+        s = str(v)
+        if label == value or s.endswith(f"/{value}") or s.endswith(f"/pic-{value}"):
+            return v
+    raise NotFound(f"{value!r} is not a node of the {G.graph.get('projection', '')} network")
+
+
 def evidence(G: nx.Graph, u, v) -> list[str]:
     """What links ``u`` and ``v`` (sorted), from the edge or, for co-participation, the
     projects the two nodes share.
