@@ -58,4 +58,4 @@ async def run_query(name: str, request: Request) -> Response:
         raise InputError(f"timeout must be a number of seconds, not {timeout!r}") from None
     req = QueryRequest(query.sparql, format=fmt, timeout=seconds,
                        substitutions=canned.bind(query, params))
-    return await run_in_threadpool(result_response, service(request), req)
+    return await result_response(service(request), req)

@@ -29,8 +29,8 @@ def _timeout(values: list[str]) -> float | None:
         raise InputError(f"timeout must be a number of seconds, not {values[-1]!r}") from None
 
 
-def result_response(svc: SparqlService, req: QueryRequest) -> Response:
-    reply = svc.query(req)
+async def result_response(svc: SparqlService, req: QueryRequest) -> Response:
+    reply = await svc.query_async(req)
     headers = {TRUNCATED: "true" if reply.truncated else "false", "Vary": "Accept"}
     if reply.truncated:
         headers[ROW_LIMIT] = str(svc.settings.max_rows)
@@ -76,13 +76,7 @@ async def sparql_get(request: Request) -> Response:
         )
         return Response(describe.write(triples, fmt), media_type=negotiate.FORMAT_MEDIA[fmt])
     req = _query_request(request, params, params["query"][-1])
-    return await _run(svc, req)
-
-
-async def _run(svc: SparqlService, req: QueryRequest) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(result_response, svc, req)
+    return await result_response(svc, req)
 
 
 @router.post("/sparql", summary="SPARQL query by POST (form-encoded or application/sparql-query)")
@@ -109,7 +103,7 @@ async def sparql_post(request: Request) -> Response:
             f"POST /sparql takes application/x-www-form-urlencoded or application/sparql-query, "
             f"not {kind or 'a body without a content type'}"
         )
-    return await _run(svc, _query_request(request, params, text))
+    return await result_response(svc, _query_request(request, params, text))
 
 
 @router.post("/update", summary="SPARQL 1.1 Update (needs the write token)")

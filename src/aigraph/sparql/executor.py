@@ -10,6 +10,7 @@ it checks the deadline only once the result is written.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing as mp
@@ -168,6 +169,44 @@ class WorkerPool:
             w.kill()
             self._replace(w)
             raise WorkerError(f"the query worker died: {err}") from None
+        return self._settle(w, answer, timeout)
+
+    async def execute_async(self, job: QueryJob, timeout: float) -> Reply:
+        """:meth:`execute` for the event loop: waits on the worker's pipe with no thread hop."""
+        deadline = time.monotonic() + timeout
+        if self.store.version != self._version:
+            await asyncio.to_thread(self.refresh)
+        try:
+            w = self._idle.get_nowait()
+        except queue.Empty:
+            try:
+                w = await asyncio.to_thread(self._idle.get, True, timeout)
+            except queue.Empty:
+                raise QueryTimeout(
+                    f"no query worker became free within the deadline of {timeout:g} s"
+                ) from None
+        snapshot = self.snapshots.current
+        w.snapshot = snapshot
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        fd = w.conn.fileno()
+        try:
+            w.conn.send((snapshot, job))
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+            finally:
+                loop.remove_reader(fd)
+            answer = w.conn.recv()
+        except asyncio.TimeoutError:
+            answer = None
+        except (OSError, EOFError) as err:
+            w.kill()
+            self._replace(w)
+            raise WorkerError(f"the query worker died: {err}") from None
+        return self._settle(w, answer, timeout)
+
+    def _settle(self, w: _Worker, answer, timeout: float) -> Reply:
         if answer is None:
             if w.pid is not None:
                 self.killed.append(w.pid)

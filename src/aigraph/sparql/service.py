@@ -7,6 +7,7 @@ workers switch to a fresh snapshot.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from dataclasses import dataclass
@@ -54,6 +55,19 @@ class SparqlService:
 
     # ------------------------------------------------------------------ reads
     def query(self, req: QueryRequest) -> Reply:
+        job, timeout = self.prepare(req)
+        return self.executor.execute(job, timeout)
+
+    async def query_async(self, req: QueryRequest) -> Reply:
+        """:meth:`query` for an event loop (the worker pool waits without a thread hop)."""
+        job, timeout = self.prepare(req)
+        execute_async = getattr(self.executor, "execute_async", None)
+        if execute_async is not None:
+            return await execute_async(job, timeout)
+        return await asyncio.to_thread(self.executor.execute, job, timeout)
+
+    def prepare(self, req: QueryRequest) -> tuple[QueryJob, float]:
+        """Policy, negotiation and deadline: the job to run and its timeout (nothing runs)."""
         policy.check_size(req.query, self.settings.max_request_bytes, "query")
         info = inspect(req.query, PREFIXES)
         policy.check_query(info)
@@ -73,7 +87,7 @@ class SparqlService:
         for iri in (*req.default_graphs, *req.named_graphs):
             if not iri or any(c in iri for c in '<>" {}|\\^`'):
                 raise InputError(f"graph {iri!r} is not a valid IRI")
-        return self.executor.execute(job, policy.deadline(self.settings, req.timeout, info))
+        return job, policy.deadline(self.settings, req.timeout, info)
 
     # ------------------------------------------------------------------ writes
     def _committed(self) -> None:
