@@ -41,7 +41,7 @@ def _query_request(request: Request, params: dict[str, list[str]], text: str) ->
     return QueryRequest(
         query=text,
         accept=request.headers.get("accept"),
-        format=(params.get("format") or [None])[-1],
+        format=params["format"][-1] if params.get("format") else None,
         default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
         timeout=_timeout(params.get("timeout", [])),
@@ -68,7 +68,7 @@ async def sparql_get(request: Request) -> Response:
         _refuse_update()
     if "query" not in params:
         fmt = negotiate.choose(request.headers.get("accept"), negotiate.GRAPH_MEDIA,
-                               (params.get("format") or [None])[-1])
+                               params["format"][-1] if params.get("format") else None)
         base = str(request.base_url)
         triples = describe.service_description(
             svc.store, base + "sparql", update=bool(svc.settings.write_token),

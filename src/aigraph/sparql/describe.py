@@ -89,7 +89,7 @@ def void_description(store: Store, dataset_iri: str, endpoint: str) -> list[ox.T
     ds = _n(dataset_iri)
     sizes = {
         row["g"]: int(row["n"].value)
-        for row in store.ox.query(rq("graph-sizes.rq"))
+        for row in store.ox.query(rq("graph-sizes.rq"))  # type: ignore[union-attr]
         if isinstance(row["g"], ox.NamedNode)
     }
     t = [
@@ -109,5 +109,5 @@ def void_description(store: Store, dataset_iri: str, endpoint: str) -> list[ox.T
             ox.Triple(g, _n(str(VOID) + "triples"), ox.Literal(str(n), datatype=XSD_INT)),
             ox.Triple(g, _n(str(VOID) + "sparqlEndpoint"), _n(endpoint)),
         ]
-    t += list(store.ox.query(rq("catalog-descriptions.rq")))
+    t += list(store.ox.query(rq("catalog-descriptions.rq")))  # type: ignore[arg-type]
     return t

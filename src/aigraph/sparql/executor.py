@@ -102,6 +102,11 @@ class _Worker:
             self.kill()
 
 
+def _resolve(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 def _call(conn: Connection, message, timeout: float):
     conn.send(message)
     if not conn.poll(timeout):
@@ -192,7 +197,7 @@ class WorkerPool:
         fd = w.conn.fileno()
         try:
             w.conn.send((snapshot, job))
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            loop.add_reader(fd, _resolve, ready)
             try:
                 await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
             finally:

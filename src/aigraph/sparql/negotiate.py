@@ -93,6 +93,7 @@ def choose(accept: str | None, offered: dict[str, str], requested: str | None = 
     ranges = parse_accept(accept)
     best: tuple[float, int, int] | None = None
     choice: str | None = None
+    rank_key: tuple[float, int, int]
     for rank, media in enumerate(offered):
         # the most specific range that matches decides the q of this media type
         matching = [r for r in ranges if _matches(r[0], media)]
@@ -101,9 +102,9 @@ def choose(accept: str | None, offered: dict[str, str], requested: str | None = 
         media_range, q, _pos = max(matching, key=lambda r: (_specificity(r[0]), -r[2]))
         if q <= 0:
             continue
-        key = (q, _specificity(media_range), -rank)
-        if best is None or key > best:
-            best, choice = key, offered[media]
+        rank_key = (q, _specificity(media_range), -rank)
+        if best is None or rank_key > best:
+            best, choice = rank_key, offered[media]
     if choice is None:
         raise NotAcceptable(
             f"none of the acceptable types ({accept}) is offered here; offered: "

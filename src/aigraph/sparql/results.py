@@ -122,7 +122,8 @@ def _kwargs(store: ox.Store, job: QueryJob) -> dict:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     if job.substitutions:
         kwargs["substitutions"] = {
-            ox.Variable(name): _term(*spec) for name, *spec in job.substitutions
+            ox.Variable(name): _term(kind, value, datatype, lang)
+            for name, kind, value, datatype, lang in job.substitutions
         }
     functions = extension_functions(store)
     if functions:
@@ -142,14 +143,14 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, cap: int) -> Reply:
     sink = _LineCap(cap + 1)  # header + cap rows
     # pyoxigraph passes our stop signal through and stops evaluating
     with contextlib.suppress(_Full):
-        answer.serialize(sink, ox.QueryResultsFormat.TSV)
+        answer.serialize(sink, ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
     tsv = b"".join(sink.chunks)
     count = max(0, tsv.count(b"\n") - 1)
     if fmt == "tsv":
         body = tsv
     else:
         parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-        body = parsed.serialize(format=RESULTS_FORMATS[fmt])
+        body = parsed.serialize(format=RESULTS_FORMATS[fmt]) or b""
     if sink.full:
         body = _mark_truncated(body, fmt, cap)
     return Reply("select", fmt, body, truncated=sink.full, count=count)
@@ -174,7 +175,7 @@ def evaluate(store: ox.Store, job: QueryJob) -> Reply:
         answer = store.query(job.sparql, **_kwargs(store, job))
         if isinstance(answer, ox.QueryBoolean):
             fmt = job.solution_fmt
-            return Reply("ask", fmt, answer.serialize(format=RESULTS_FORMATS[fmt]))
+            return Reply("ask", fmt, answer.serialize(format=RESULTS_FORMATS[fmt]) or b"")
         if isinstance(answer, ox.QuerySolutions):
             return _solutions(answer, job.solution_fmt, job.max_rows)
         return _triples(answer, job.graph_fmt, job.max_rows)

@@ -226,7 +226,7 @@ class UpdatePlanner:
             self.close()
         return self.delta
 
-    def _graph_ref(self, op: Operation, i: int) -> tuple[object, int]:
+    def _graph_ref(self, op: Operation, i: int) -> tuple[ox.NamedNode | ox.DefaultGraph, int]:
         tok = op.tokens[i]
         if tok.upper == "GRAPH":
             i += 1
@@ -339,7 +339,9 @@ class UpdatePlanner:
         if functions:
             kwargs["custom_functions"] = functions
         try:
-            yield from view.query(f"{op.prologue}\nSELECT * WHERE {body}", **kwargs)
+            solutions = view.query(f"{op.prologue}\nSELECT * WHERE {body}", **kwargs)
+            assert isinstance(solutions, ox.QuerySolutions)
+            yield from solutions
         except SyntaxError as err:
             raise QuerySyntaxError(f"malformed update: {err}") from None
         except (ValueError, OSError, RuntimeError) as err:
