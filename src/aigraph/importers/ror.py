@@ -45,11 +45,12 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 SOURCE = "https://ror.org/"
 DATASET = "https://doi.org/10.5281/zenodo.6347574"  # the ROR data dump concept DOI
 PUBLISHER = "https://ror.org/"
-#: ROR organisation types -> concepts of the organisation-type scheme
+#: ROR organisation types -> concepts of the organisation-type scheme. ROR's "government" means
+#: a government-run body (CNRS, CEA, Inria carry it), which is our public body, not a government.
 TYPES = {
     "education": "university",
     "funder": "funder",
-    "government": "government",
+    "government": "public-body",
     "nonprofit": "nonprofit",
     "company": "company",
     "facility": "research-organisation",
