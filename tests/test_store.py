@@ -139,3 +139,49 @@ def test_crash_mid_load_leaves_the_old_state(tmp_path):
         assert n in (baseline, baseline + 300_000), f"half-written store: {n} quads"
         if n != baseline:
             break
+
+
+def test_large_write_interrupted_after_its_commit_point_is_finished_on_reopen(tmp_path):
+    """A large on-disk write switches to a bulk-loaded copy; a crash right after the commit
+    point (the rename of the copy) is rolled forward the next time the store is opened."""
+    path = tmp_path / "s"
+    Store(path).load_files([FIX / "valid-organisation.ttl"], graph="http://example.org/g")
+    baseline = len(Store(path))
+    script = textwrap.dedent(
+        f"""
+        import os
+        import pyoxigraph as ox
+        from aigraph import store as st
+        st.SWAP_THRESHOLD = 10
+        st.Store._recover = lambda self: os._exit(9) if self._aside("committed").exists() else None
+        s = st.Store({str(path)!r})
+        quads = [ox.Quad(ox.NamedNode(f"http://example.org/n{{i}}"),
+                         ox.NamedNode("http://example.org/p"), ox.Literal(str(i)),
+                         ox.NamedNode("http://example.org/big")) for i in range(50)]
+        s.write(add=quads, validate=False)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script])
+    assert proc.returncode == 9  # died between the commit point and the switch
+    assert (tmp_path / ".s.committed").is_dir()
+    assert len(Store(path)) == baseline + 50
+    assert not (tmp_path / ".s.committed").exists()
+    assert not (tmp_path / ".s.old").exists()
+
+
+def test_large_write_is_validated_and_rejected_whole(tmp_path, monkeypatch):
+    from aigraph import store as st
+
+    monkeypatch.setattr(st, "SWAP_THRESHOLD", 5)
+    store = Store(tmp_path / "s")
+    store.init()
+    before = _quads(store)
+    with pytest.raises(NonConformingError):
+        store.load_files(
+            [FIX / "valid-organisation.ttl", FIX / "invalid-agreement.ttl"],
+            graph="http://example.org/g",
+        )
+    assert _quads(store) == before
+    store.load_files([FIX / "valid-organisation.ttl"], graph="http://example.org/g")
+    assert len(store) > len(before)
+    assert not (tmp_path / ".s.staging").exists() and not (tmp_path / ".s.committed").exists()

@@ -9,6 +9,7 @@ exactly as it was.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections import Counter
@@ -36,6 +37,9 @@ _SCHEMA_PREDICATES = {
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf"),
 }
+
+#: changes of at least this many quads on disk are committed by switching to a bulk-loaded copy
+SWAP_THRESHOLD = 100_000
 
 EXPORT_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
@@ -73,6 +77,7 @@ class Store:
         #: bumped by every committed write (readers of snapshots compare it to see staleness)
         self.version = 0
         if self.path is not None:
+            self._recover()
             self.path.mkdir(parents=True, exist_ok=True)
             try:
                 self.ox = ox.Store(str(self.path))
@@ -163,7 +168,8 @@ class Store:
         resulting data would violate the shapes.
         """
         add = add if isinstance(add, list) else list(add)
-        remove = [q for q in remove if q in self.ox]
+        added = set(add)
+        remove = [q for q in remove if q not in added and q in self.ox]
         result = WriteResult(added=len(add), removed=len(remove), before=len(self.ox))
         result.graphs = sorted(
             {q.graph_name.value for q in add if isinstance(q.graph_name, ox.NamedNode)}
@@ -176,19 +182,67 @@ class Store:
                 bar.close()
                 raise NonConformingError(report)
         bar.step(f"committing {len(add) + len(remove)} quads")
-        if remove:
-            # one SPARQL update = one transaction for the removals and additions together
-            body = "\n".join(_quad_sparql(q) for q in remove)
-            ins = "\n".join(_quad_sparql(q) for q in add)
-            self.ox.update(f"DELETE DATA {{ {body} }} ;\nINSERT DATA {{ {ins} }}")
-        elif add:
-            self.ox.extend(add)  # one transaction
-        if self.path is not None:
-            self.ox.flush()
+        self._commit(add, remove)
         self.version += 1
         result.after = len(self.ox)
         bar.close()
         return result
+
+    def _commit(self, add: list[ox.Quad], remove: list[ox.Quad]) -> None:
+        """Commit a checked change in one transaction, or for a large change on disk by
+        building the new state in a private checkpoint and switching to it (see
+        :meth:`_commit_by_swap`)."""
+        new = [q for q in add if q not in self.ox]
+        if self.path is not None and len(new) + len(remove) >= SWAP_THRESHOLD:
+            self._commit_by_swap(new, remove)
+        elif remove:
+            # one SPARQL update = one transaction for the removals and additions together
+            body = "\n".join(_quad_sparql(q) for q in remove)
+            ins = "\n".join(_quad_sparql(q) for q in new)
+            self.ox.update(f"DELETE DATA {{ {body} }} ;\nINSERT DATA {{ {ins} }}")
+        elif new:
+            self.ox.extend(new)  # one transaction
+        if self.path is not None:
+            self.ox.flush()
+
+    def _aside(self, kind: str) -> Path:
+        assert self.path is not None
+        return self.path.parent / f".{self.path.name}.{kind}"
+
+    def _commit_by_swap(self, add: list[ox.Quad], remove: list[ox.Quad]) -> None:
+        """Large writes: a RocksDB transaction of a million quads is slow (35 s against 8 s for
+        the bulk loader), and the bulk loader is not atomic. So the change is bulk-loaded into a
+        hard-linked checkpoint of the store (``.NAME.staging``), which is then renamed
+        ``.NAME.committed`` (the commit point, one atomic rename) and switched into place. A
+        crash before the commit point leaves the old store; after it, :meth:`_recover` finishes
+        the switch the next time the store is opened."""
+        staging, committed = self._aside("staging"), self._aside("committed")
+        shutil.rmtree(staging, ignore_errors=True)
+        self.ox.flush()
+        self.ox.backup(str(staging))
+        copy = ox.Store(str(staging))
+        for q in remove:
+            copy.remove(q)
+        copy.bulk_extend(add)
+        copy.flush()
+        del copy
+        os.replace(staging, committed)  # the commit point
+        del self.ox
+        self._recover()
+        self.ox = ox.Store(str(self.path))
+
+    def _recover(self) -> None:
+        """Finish a switch that a crash interrupted; drop an unfinished staging copy."""
+        if self.path is None:
+            return
+        staging, committed, old = (self._aside(k) for k in ("staging", "committed", "old"))
+        shutil.rmtree(staging, ignore_errors=True)
+        if committed.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+            if self.path.exists():
+                os.replace(self.path, old)
+            os.replace(committed, self.path)
+        shutil.rmtree(old, ignore_errors=True)
 
     def check(self, add: Sequence[ox.Quad], remove: Sequence[ox.Quad] = ()):
         """The SHACL report for the state the change would produce (the store is untouched)."""
