@@ -13,9 +13,11 @@ from .common import add_store_option, open_store, say, store_path, write_out
 
 EXAMPLE = """PREFIX aig: <https://w3id.org/aigraph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?agreement ?party ?date ?priority WHERE {
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?party ?date ?priority ?source WHERE {
   ?agreement a aig:CooperationAgreement ; aig:hasParty/skos:prefLabel ?party ;
-             aig:signingDate ?date ; aig:hasPriority/skos:prefLabel ?priority .
+             aig:signingDate ?date ; aig:hasPriority/skos:prefLabel ?priority ;
+             dcterms:source ?source .
   FILTER(LANG(?priority) = "en")
 } ORDER BY ?party ?priority"""
 
