@@ -8,12 +8,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from aigraph.api.reconcile import router
-from aigraph.errors import AigraphError
+from aigraph.api import create_app
+from aigraph.config import Settings
 from aigraph.importers.cordis import import_cordis
 from aigraph.importers.ror import import_ror
 from aigraph.store import Store
@@ -36,16 +34,7 @@ def client() -> TestClient:
     store.init()
     import_ror(store, sorted((FIXTURES / "ror").glob("0*.json")))
     import_cordis(store, FIXTURES / "cordis" / "valid")
-    app = FastAPI()  # the router alone; the full service (aigraph.api) includes the same router
-    app.state.store = store
-    app.include_router(router)
-
-    @app.exception_handler(AigraphError)
-    def problem(_request: Request, err: AigraphError) -> JSONResponse:
-        return JSONResponse({"title": err.title, "detail": str(err)}, status_code=err.status,
-                            media_type="application/problem+json")  # fmt: skip
-
-    return TestClient(app)
+    return TestClient(create_app(Settings(workers=0), store))
 
 
 def test_manifest(client):

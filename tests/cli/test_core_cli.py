@@ -66,6 +66,7 @@ def test_example_query_shows_the_agreement(store_dir, capsys):
     assert "Hub France IA" in out and "KI Bundesverband" in out
     assert "2025-11-18" in out
     assert "(8 rows)" in out  # two parties x four priorities
+    assert "alliancy.fr" in out  # the founding article, as source
 
 
 def test_query_from_file_and_stdin(store_dir, tmp_path, capsys, monkeypatch):

@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from ..config import get_settings
-from ..errors import NotAllowed
 from ..linking import links as core
+from ..sparql.policy import authorize
 
 router = APIRouter(prefix="/links", tags=["links"])
 
@@ -23,10 +21,9 @@ class Review(BaseModel):
 
 
 def _authorise(request: Request) -> None:
-    token = get_settings().write_token
-    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not token or not hmac.compare_digest(given.encode(), token.encode()):
-        raise NotAllowed("reviewing links writes to the store: send the write token")
+    """Reviewing writes to the store: the same bearer-token rule as every other write."""
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    authorize(settings, request.headers.get("authorization"))
 
 
 @router.get("")
