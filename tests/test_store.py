@@ -185,3 +185,17 @@ def test_large_write_is_validated_and_rejected_whole(tmp_path, monkeypatch):
     store.load_files([FIX / "valid-organisation.ttl"], graph="http://example.org/g")
     assert len(store) > len(before)
     assert not (tmp_path / ".s.staging").exists() and not (tmp_path / ".s.committed").exists()
+
+
+def test_a_value_removed_and_re_added_in_another_lexical_form_stays():
+    """Oxigraph stores "0.0"^^xsd:double as "0": replacing a value by an equal one must keep it."""
+    store = Store()
+    g = ox.NamedNode("http://example.org/g")
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    double = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+    store.write(add=[ox.Quad(s, p, ox.Literal("0.0", datatype=double), g)], validate=False)
+    [stored] = list(store.ox.quads_for_pattern(s, p, None, g))
+    store.write(
+        add=[ox.Quad(s, p, ox.Literal("0.0", datatype=double), g)], remove=[stored], validate=False
+    )
+    assert len(list(store.ox.quads_for_pattern(s, p, None, g))) == 1

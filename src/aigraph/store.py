@@ -108,13 +108,15 @@ class Store:
         for g in self.ox.named_graphs():
             per_graph[g.value] = sum(1 for _ in self.ox.quads_for_pattern(None, None, None, g))
         default = sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        solutions = self.ox.query(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
+            "GROUP BY ?class ORDER BY DESC(?n) ?class",
+            use_default_graph_as_union=True,
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
         classes = {
             sol["class"].value: int(sol["n"].value)
-            for sol in self.ox.query(
-                "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
-                "GROUP BY ?class ORDER BY DESC(?n) ?class",
-                use_default_graph_as_union=True,
-            )
+            for sol in solutions
             if isinstance(sol["class"], ox.NamedNode)
         }
         graphs = dict(sorted(per_graph.items()))
@@ -168,8 +170,13 @@ class Store:
         resulting data would violate the shapes.
         """
         add = add if isinstance(add, list) else list(add)
-        added = set(add)
-        remove = [q for q in remove if q not in added and q in self.ox]
+        remove = list(remove)
+        if remove:
+            # compare in Oxigraph's canonical form ("0.0" and "0" are one xsd:double): a quad
+            # both removed and added stays, in whichever lexical form the store has it
+            added = ox.Store()
+            added.extend(add)
+            remove = [q for q in remove if q in self.ox and q not in added]
         result = WriteResult(added=len(add), removed=len(remove), before=len(self.ox))
         result.graphs = sorted(
             {q.graph_name.value for q in add if isinstance(q.graph_name, ox.NamedNode)}
@@ -280,7 +287,7 @@ class Store:
         ]
         if quads:
             return quads
-        out = []
+        out: list[ox.Quad] = []
         for path in ontology_files():
             out.extend(
                 q

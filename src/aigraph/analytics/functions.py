@@ -58,7 +58,9 @@ def _written(store: ox.Store, projection: str, metric: str) -> dict | None:
           ?m <http://www.w3.org/ns/prov#wasGeneratedBy> <{analysis_iri(projection)}> ;
              aig:measuredNode ?node ; aig:{_WRITTEN[metric]} ?value }} }}"""
 
-    values = {s["node"].value: s["value"] for s in store.query(query, prefixes=PREFIXES)}
+    solutions = store.query(query, prefixes=PREFIXES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    values = {s["node"].value: s["value"] for s in solutions}
     return values or None
 
 

@@ -134,7 +134,8 @@ def select(store, name: str) -> list[list[str]]:
     than building a Python term per cell.
     """
     answer = _ox(store).query(_sparql(name), prefixes=PREFIXES, use_default_graph_as_union=True)
-    data = answer.serialize(format=ox.QueryResultsFormat.CSV)
+    assert isinstance(answer, ox.QuerySolutions), f"{name}.rq must be a SELECT query"
+    data = answer.serialize(format=ox.QueryResultsFormat.CSV) or b""
     rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
     next(rows, None)  # header
     return list(rows)
@@ -249,8 +250,8 @@ def _co_participation(store, f: Filters, funding: bool) -> nx.Graph:
         if f.windowed() and not f.overlaps(*dates.get(project, ("", ""))):
             continue
         if f.countries or f.org_types:
-            a = _org_attrs(orgs, o)
-            if not f.keeps_org(a["country"], a["type"]):
+            attrs = _org_attrs(orgs, o)
+            if not f.keeps_org(attrs["country"], attrs["type"]):
                 continue
         i = org_index.setdefault(o, len(org_index))
         rows_i.append(i)
@@ -272,7 +273,7 @@ def _co_participation(store, f: Filters, funding: bool) -> nx.Graph:
     G = nx.Graph(projection="co-participation")
     node_data = []
     for i, iri in enumerate(nodes):
-        a = dict(_org_attrs(orgs, iri))
+        a: dict[str, object] = dict(_org_attrs(orgs, iri))
         a["projects"] = tuple(sorted(projects[j] for j in b.indices[b.indptr[i] : b.indptr[i + 1]]))
         node_data.append((iri, a))
     G.add_nodes_from(node_data)
