@@ -1,8 +1,8 @@
-"""Settings from ``AIGRAPH_*`` environment variables, read through a cached getter (never at import).
+"""Settings from ``AIGRAPH_*`` environment variables, read by a cached getter (not at import).
 
 | variable | default | meaning |
 |---|---|---|
-| AIGRAPH_STORE | ``$XDG_DATA_HOME/aigraph/store`` (``~/.local/share/aigraph/store``) | on-disk store directory |
+| AIGRAPH_STORE | ``$XDG_DATA_HOME/aigraph/store`` (else ``~/.local/share/...``) | store folder |
 | AIGRAPH_HOST / AIGRAPH_PORT | 127.0.0.1 / 7878 | where ``aigraph serve`` listens |
 | AIGRAPH_QUERY_TIMEOUT | 30 | default per-query deadline, seconds |
 | AIGRAPH_MAX_QUERY_TIMEOUT | 120 | a request may lower the deadline, never raise it past this |
@@ -11,9 +11,9 @@
 | AIGRAPH_MAX_UPLOAD_BYTES | 104857600 | largest Graph Store upload accepted |
 | AIGRAPH_WRITE_TOKEN | unset | bearer token for writes; unset means writes are off |
 | AIGRAPH_FEDERATION | off | ``on`` lets SERVICE reach the allow-list |
-| AIGRAPH_SERVICE_ALLOW | the EU endpoints (see ``DEFAULT_SERVICE_ALLOW``) | space-separated endpoint IRIs |
+| AIGRAPH_SERVICE_ALLOW | ``DEFAULT_SERVICE_ALLOW`` (EU endpoints) | space-separated IRIs |
 | AIGRAPH_SERVICE_TIMEOUT | 10 | seconds for an outgoing SERVICE call |
-| AIGRAPH_WORKERS | auto (2-4) | query worker processes of ``aigraph serve``; 0 runs queries in-process |
+| AIGRAPH_WORKERS | auto (2-4) | query worker processes; 0 runs queries in-process |
 """
 
 from __future__ import annotations
