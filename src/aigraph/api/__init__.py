@@ -22,7 +22,7 @@ from ..store import Store
 from . import meta, problems, sparql
 from . import store as store_routes
 
-OPTIONAL_ROUTERS = ("network", "reconcile", "links")
+OPTIONAL_ROUTERS = ("network", "reconcile", "links", "ui")
 
 
 def open_store(settings: Settings) -> Store:
