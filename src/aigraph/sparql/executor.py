@@ -14,15 +14,17 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing as mp
+import pickle
 import queue
+import select
 import threading
 import time
-from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Protocol
 
 from ..errors import AigraphError, QueryTimeout
 from ..store import Store
+from . import worker
 from .results import QueryJob, Reply, evaluate
 from .snapshots import Snapshots
 
@@ -69,9 +71,8 @@ class WorkerError(AigraphError):
 
 class _Worker:
     def __init__(self) -> None:
-        from . import worker
-
         self.conn, child = _CTX.Pipe()
+        self.fd = self.conn.fileno()
         self.process: BaseProcess = _CTX.Process(
             target=worker.main, args=(child,), daemon=True, name="aigraph-query-worker"
         )
@@ -80,10 +81,17 @@ class _Worker:
         self.snapshot: str | None = None
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        if not self.conn.poll(timeout):
+        if not _readable(self.fd, timeout):
             self.kill()
             raise WorkerError("a query worker did not start")
-        self.conn.recv()
+        try:
+            worker.recv_frame(self.fd)
+        except (OSError, EOFError):
+            self.kill()
+            raise WorkerError("a query worker did not start") from None
+
+    def send(self, snapshot: str | None, job: QueryJob | None) -> None:
+        worker.send_frame(self.fd, pickle.dumps((snapshot, job), pickle.HIGHEST_PROTOCOL))
 
     @property
     def pid(self) -> int | None:
@@ -96,22 +104,35 @@ class _Worker:
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
-            self.conn.send(None)
+            worker.send_frame(self.fd)  # the empty frame: stop
         self.process.join(2)
         if self.process.is_alive():
             self.kill()
+        else:
+            self.conn.close()
 
 
-def _resolve(future: asyncio.Future) -> None:
+def _readable(fd: int, timeout: float) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(max(0.0, timeout) * 1000))
+
+
+def _wake(future: asyncio.Future, value: bool) -> None:
     if not future.done():
-        future.set_result(None)
+        future.set_result(value)
 
 
-def _call(conn: Connection, message, timeout: float):
-    conn.send(message)
-    if not conn.poll(timeout):
+def _call(w: _Worker, snapshot: str | None, job: QueryJob | None, timeout: float):
+    """Send a job and wait for the answer: a Reply (for a job), True (for a snapshot switch),
+    or None when the deadline passed."""
+    w.send(snapshot, job)
+    if not _readable(w.fd, timeout):
         return None
-    return conn.recv()
+    if job is None:
+        worker.recv_frame(w.fd)
+        return True
+    return worker.read_reply(w.fd)
 
 
 class WorkerPool:
@@ -123,7 +144,7 @@ class WorkerPool:
         self._version = store.version
         self.snapshots = Snapshots(store)
         self._refresh_lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -169,7 +190,10 @@ class WorkerPool:
         snapshot = self.snapshots.current
         w.snapshot = snapshot
         try:
-            answer = _call(w.conn, (snapshot, job), max(0.0, deadline - time.monotonic()))
+            answer = _call(w, snapshot, job, deadline - time.monotonic())
+        except AigraphError:
+            self._idle.put(w)  # the query failed; the worker is fine
+            raise
         except (OSError, EOFError) as err:
             w.kill()
             self._replace(w)
@@ -193,25 +217,31 @@ class WorkerPool:
         snapshot = self.snapshots.current
         w.snapshot = snapshot
         loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        fd = w.conn.fileno()
+        ready: asyncio.Future[bool] = loop.create_future()
         try:
-            w.conn.send((snapshot, job))
-            loop.add_reader(fd, _resolve, ready)
+            w.send(snapshot, job)
+            loop.add_reader(w.fd, _wake, ready, True)
+            expire = loop.call_at(loop.time() + deadline - time.monotonic(), _wake, ready, False)
             try:
-                await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+                answered = await ready
             finally:
-                loop.remove_reader(fd)
-            answer = w.conn.recv()
-        except asyncio.TimeoutError:
-            answer = None
+                expire.cancel()
+                loop.remove_reader(w.fd)
+            answer = worker.read_reply(w.fd) if answered else None
+        except AigraphError:
+            self._idle.put(w)  # the query failed; the worker is fine
+            raise
         except (OSError, EOFError) as err:
             w.kill()
             self._replace(w)
             raise WorkerError(f"the query worker died: {err}") from None
+        except asyncio.CancelledError:  # the request went away: its answer would be left behind
+            w.kill()
+            self._replace(w)
+            raise
         return self._settle(w, answer, timeout)
 
-    def _settle(self, w: _Worker, answer, timeout: float) -> Reply:
+    def _settle(self, w: _Worker, answer: Reply | None, timeout: float) -> Reply:
         if answer is None:
             if w.pid is not None:
                 self.killed.append(w.pid)
@@ -219,10 +249,7 @@ class WorkerPool:
             self._replace(w)
             raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s and was stopped")
         self._idle.put(w)
-        status, payload = answer
-        if status == "error":
-            raise payload
-        return payload
+        return answer
 
     def refresh(self) -> None:
         """Snapshot the live store after a write; idle workers switch to it now."""
@@ -239,7 +266,7 @@ class WorkerPool:
                 break
         for w in held:
             try:
-                if _call(w.conn, (current, None), 30) is not None:
+                if _call(w, current, None, 30) is not None:
                     w.snapshot = current
             except (OSError, EOFError):
                 w.kill()

@@ -5,6 +5,9 @@ by pyoxigraph into a writer that stops the evaluation once ``max_rows + 1`` rows
 (one line per row: TSV escapes line breaks), then the kept lines are re-read and written in the
 asked format, again by pyoxigraph. A cut result says so (``Reply.truncated``; JSON results
 carry ``"truncated": true`` and ``"limit"`` beside ``head``, XML a ``<link>``).
+
+A SELECT whose own top-level ``LIMIT`` is within the cap cannot be cut: it is written straight
+in the asked format (``QueryJob.direct``), with no TSV round trip.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ class QueryJob:
     ``default_graph``/``named_graphs`` narrow the dataset (SPARQL protocol ``default-graph-uri``
     and ``named-graph-uri``); without them the default graph is the union of all graphs.
     ``substitutions`` binds variables: name -> (``iri`` | ``literal``, value, datatype, lang).
+    ``direct``: the query's own top-level ``LIMIT`` is within ``max_rows`` (see
+    :attr:`~aigraph.sparql.lexer.Inspection.limit`), so solutions are written straight in
+    ``solution_fmt``, uncapped.
     """
 
     sparql: str
@@ -51,6 +57,7 @@ class QueryJob:
     default_graph: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     substitutions: tuple[tuple[str, str, str, str | None, str | None], ...] = ()
+    direct: bool = False
 
 
 @dataclass
@@ -112,7 +119,7 @@ def _term(kind: str, value: str, datatype: str | None, lang: str | None):
     return ox.Literal(value)
 
 
-def _kwargs(store: ox.Store, job: QueryJob) -> dict:
+def _kwargs(store: ox.Store, job: QueryJob, functions: dict | None) -> dict:
     kwargs: dict = {"prefixes": PREFIXES}
     if job.default_graph:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
@@ -125,7 +132,8 @@ def _kwargs(store: ox.Store, job: QueryJob) -> dict:
             ox.Variable(name): _term(kind, value, datatype, lang)
             for name, kind, value, datatype, lang in job.substitutions
         }
-    functions = extension_functions(store)
+    if functions is None:
+        functions = extension_functions(store)
     if functions:
         kwargs["custom_functions"] = functions
     return kwargs
@@ -139,7 +147,9 @@ def _mark_truncated(body: bytes, fmt: str, cap: int) -> bytes:
     return body
 
 
-def _solutions(answer: ox.QuerySolutions, fmt: str, cap: int) -> Reply:
+def _solutions(answer: ox.QuerySolutions, fmt: str, cap: int, direct: bool) -> Reply:
+    if direct:  # the query's own LIMIT is within the cap: nothing to cut, no TSV round trip
+        return Reply("select", fmt, answer.serialize(format=RESULTS_FORMATS[fmt]) or b"")
     sink = _LineCap(cap + 1)  # header + cap rows
     # pyoxigraph passes our stop signal through and stops evaluating
     with contextlib.suppress(_Full):
@@ -169,15 +179,17 @@ def _triples(answer: ox.QueryTriples, fmt: str, cap: int) -> Reply:
     return Reply("graph", fmt, buf.getvalue(), truncated=truncated, count=len(triples))
 
 
-def evaluate(store: ox.Store, job: QueryJob) -> Reply:
-    """Run ``job`` on ``store``; the result's kind picks ``solution_fmt`` or ``graph_fmt``."""
+def evaluate(store: ox.Store, job: QueryJob, functions: dict | None = None) -> Reply:
+    """Run ``job`` on ``store``; the result's kind picks ``solution_fmt`` or ``graph_fmt``.
+    ``functions``: the extension functions bound to ``store``, when the caller keeps them
+    (a worker does, per snapshot); else they are looked up."""
     try:
-        answer = store.query(job.sparql, **_kwargs(store, job))
+        answer = store.query(job.sparql, **_kwargs(store, job, functions))
         if isinstance(answer, ox.QueryBoolean):
             fmt = job.solution_fmt
             return Reply("ask", fmt, answer.serialize(format=RESULTS_FORMATS[fmt]) or b"")
         if isinstance(answer, ox.QuerySolutions):
-            return _solutions(answer, job.solution_fmt, job.max_rows)
+            return _solutions(answer, job.solution_fmt, job.max_rows, job.direct)
         return _triples(answer, job.graph_fmt, job.max_rows)
     except SyntaxError as err:
         raise QuerySyntaxError(f"malformed query: {err.args[0] if err.args else err}") from None

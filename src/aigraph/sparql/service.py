@@ -11,6 +11,7 @@ import asyncio
 import os
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..config import Settings
 from ..errors import InputError
@@ -18,7 +19,7 @@ from ..namespaces import PREFIXES
 from ..store import Store, WriteResult
 from . import gsp, negotiate, policy
 from .executor import Executor, InProcess, WorkerPool
-from .lexer import inspect
+from .lexer import Inspection, inspect
 from .results import QueryJob, Reply
 from .update import plan_update
 
@@ -32,6 +33,28 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     timeout: float | None = None
     substitutions: tuple = ()
+
+
+#: queries up to this size have their inspection cached (by text): a dashboard or a client
+#: library sends the same queries again and again
+CACHED_QUERY_CHARS = 8192
+
+
+@lru_cache(maxsize=512)
+def _inspect_cached(text: str) -> Inspection:
+    return inspect(text, PREFIXES)
+
+
+def inspect_query(text: str) -> Inspection:
+    """:func:`~.lexer.inspect` with the standard prefixes (cached for short texts; the result
+    is shared: do not change it)."""
+    return _inspect_cached(text) if len(text) <= CACHED_QUERY_CHARS else inspect(text, PREFIXES)
+
+
+@lru_cache(maxsize=256)
+def _choose(accept: str | None, graph_form: bool, requested: str | None) -> str:
+    offered = negotiate.GRAPH_MEDIA if graph_form else negotiate.SOLUTION_MEDIA
+    return negotiate.choose(accept, offered, requested)
 
 
 def default_workers() -> int:
@@ -69,20 +92,21 @@ class SparqlService:
     def prepare(self, req: QueryRequest) -> tuple[QueryJob, float]:
         """Policy, negotiation and deadline: the job to run and its timeout (nothing runs)."""
         policy.check_size(req.query, self.settings.max_request_bytes, "query")
-        info = inspect(req.query, PREFIXES)
+        info = inspect_query(req.query)
         policy.check_query(info)
         policy.check_services(info, self.settings)
         graph_form = info.form in ("CONSTRUCT", "DESCRIBE")
-        offered = negotiate.GRAPH_MEDIA if graph_form else negotiate.SOLUTION_MEDIA
-        fmt = negotiate.choose(req.accept, offered, req.format)
+        fmt = _choose(req.accept, graph_form, req.format)
+        max_rows = self.settings.max_rows
         job = QueryJob(
             req.query,
-            max_rows=self.settings.max_rows,
+            max_rows=max_rows,
             solution_fmt="json" if graph_form else fmt,
             graph_fmt=fmt if graph_form else "turtle",
             default_graph=tuple(req.default_graphs),
             named_graphs=tuple(req.named_graphs),
             substitutions=tuple(req.substitutions),
+            direct=info.form == "SELECT" and info.limit is not None and info.limit <= max_rows,
         )
         for iri in (*req.default_graphs, *req.named_graphs):
             if not iri or any(c in iri for c in '<>" {}|\\^`'):
@@ -97,7 +121,7 @@ class SparqlService:
     def update(self, text: str, authorization: str | None) -> WriteResult:
         policy.authorize(self.settings, authorization)
         policy.check_size(text, self.settings.max_request_bytes, "update")
-        info = inspect(text, PREFIXES)
+        info = inspect_query(text)
         policy.check_services(info, self.settings)
         with self.write_lock:
             add, remove = plan_update(self.store, text)
@@ -108,7 +132,7 @@ class SparqlService:
     def graph_read(self, graph: str | None, default: bool, accept: str | None,
                    fmt: str | None = None) -> tuple[bytes, str]:
         g = gsp.target(graph, default)
-        name = negotiate.choose(accept, negotiate.GRAPH_MEDIA, fmt)
+        name = _choose(accept, True, fmt)
         return gsp.read(self.store, g, name), name
 
     def graph_write(self, method: str, graph: str | None, default: bool, body: bytes,

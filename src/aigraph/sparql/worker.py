@@ -2,21 +2,41 @@
 
 A worker is expendable: the parent kills it (SIGKILL) when a query passes its deadline, which
 is the only way to stop pyoxigraph mid-query, and starts another.
+
+The pipe carries raw frames (an 8-byte length, then the payload), written with one ``writev``
+and read with as few ``read`` calls as the size allows. Parent to worker: a pickled
+``(snapshot, job)``; ``job`` is ``None`` to switch snapshots only, and the empty frame means
+stop. Worker to parent: a fixed head (:data:`HEAD`: status, kind, format, truncated, row count)
+then the result body, exactly as the worker serialised it: no pickling, no copies of the body
+beyond the pipe's own.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import pickle
+import struct
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from ..errors import AigraphError
-from .results import evaluate
+from ..query import extension_functions
+from .results import Reply, evaluate
 
 #: feature modules that register SPARQL extension functions when imported
 EXTENSION_MODULES = ("aigraph.analytics",)
+
+_LENGTH = struct.Struct("<Q")
+#: reply head: status (OK, ERROR, READY), kind index, format index, truncated, row count (-1: n/a)
+HEAD = struct.Struct("<cBB?q")
+OK, ERROR, READY = b"o", b"e", b"r"
+KINDS = ("select", "ask", "graph")
+FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
+_FIRST_READ = 1 << 16
+_IOV_MAX = 1024
 
 
 def load_extensions() -> None:
@@ -25,28 +45,98 @@ def load_extensions() -> None:
             importlib.import_module(name)
 
 
+def send_frame(fd: int, *parts: bytes) -> None:
+    """Write one frame made of ``parts`` (gathered by the kernel, not joined here)."""
+    views = [memoryview(_LENGTH.pack(sum(len(p) for p in parts)))]
+    views += [memoryview(p) for p in parts if len(p)]
+    while views:
+        written = os.writev(fd, views[:_IOV_MAX])
+        while written:
+            if written >= len(views[0]):
+                written -= len(views[0])
+                views.pop(0)
+            else:
+                views[0] = views[0][written:]
+                written = 0
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    chunks = []
+    while n > 0:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise EOFError("the pipe was closed")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def recv_frame(fd: int, head: int = 0) -> tuple[bytes, bytes]:
+    """Read one frame (blocking): its first ``head`` bytes, and the rest."""
+    first = os.read(fd, _FIRST_READ)  # one call is the whole frame when it is small
+    if not first:
+        raise EOFError("the pipe was closed")
+    if len(first) < _LENGTH.size + head:
+        first += _read_exactly(fd, _LENGTH.size + head - len(first))
+    (size,) = _LENGTH.unpack_from(first)
+    start = _LENGTH.size + head
+    missing = _LENGTH.size + size - len(first)
+    if missing < 0:
+        raise EOFError("the pipe carried more than one frame")
+    body = first[start:]
+    if missing:
+        body = b"".join((body, _read_exactly(fd, missing)))
+    return first[_LENGTH.size : start], body
+
+
+def send_reply(fd: int, reply: Reply) -> None:
+    count = -1 if reply.count is None else reply.count
+    head = HEAD.pack(OK, KINDS.index(reply.kind), FORMATS.index(reply.fmt), reply.truncated, count)
+    send_frame(fd, head, reply.body)
+
+
+def send_status(fd: int, status: bytes, payload: bytes = b"") -> None:
+    send_frame(fd, HEAD.pack(status, 0, 0, False, -1), payload)
+
+
+def read_reply(fd: int) -> Reply:
+    """The worker's answer to a job: a :class:`Reply`, or its error raised here."""
+    head, body = recv_frame(fd, HEAD.size)
+    status, kind, fmt, truncated, count = HEAD.unpack(head)
+    if status == ERROR:
+        raise pickle.loads(body)
+    if status != OK:
+        raise EOFError(f"unexpected message from a query worker: {status!r}")
+    return Reply(KINDS[kind], FORMATS[fmt], body, truncated, None if count < 0 else count)
+
+
 def main(conn: Connection) -> None:
+    fd = conn.fileno()
     load_extensions()
-    conn.send(("ready", None))
+    send_status(fd, READY)
     path: str | None = None
     store: ox.Store | None = None
+    functions: dict | None = None
     while True:
         try:
-            message = conn.recv()
+            _, message = recv_frame(fd)
         except (EOFError, OSError):
             return
-        if message is None:
+        if not message:
             return
-        snapshot, job = message
+        snapshot, job = pickle.loads(message)
         if snapshot != path:
-            store = None  # release the old snapshot before opening the new one
+            store = functions = None  # release the old snapshot before opening the new one
             store = ox.Store.read_only(snapshot)
+            functions = extension_functions(store)
             path = snapshot
         if job is None:  # only switch snapshots
-            conn.send(("ok", None))
+            send_status(fd, READY)
             continue
         try:
             assert store is not None
-            conn.send(("ok", evaluate(store, job)))
+            reply = evaluate(store, job, functions)
         except AigraphError as err:
-            conn.send(("error", err))
+            send_status(fd, ERROR, pickle.dumps(err))
+            continue
+        send_reply(fd, reply)
