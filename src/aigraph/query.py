@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
@@ -309,6 +309,8 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
     return writer(result)
 
 
-def iter_chunks(data: bytes, size: int = 65536) -> Iterator[bytes]:
-    for i in range(0, len(data), size):
-        yield data[i : i + size]
+def example_query() -> str:
+    """The example query of the README, ``aigraph example`` and the query page (``example.rq``)."""
+    from importlib import resources
+
+    return (resources.files("aigraph") / "example.rq").read_text(encoding="utf-8")

@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
-from aigraph.cli.core import EXAMPLE
 from aigraph.namespaces import PREFIXES
+from aigraph.query import example_query
 from aigraph.sparql import canned
 
 URL = re.compile(r"https?://[^\s\"'<>)\\]+")
@@ -63,8 +63,8 @@ def test_page_is_html_with_the_form_and_the_example(client, page):
     assert '<button type="submit" class="run" id="run">Run</button>' in page
     refs = Refs()
     refs.feed(page)
-    assert refs.textarea == EXAMPLE  # the same text as `aigraph example`, unescaped by the parser
-    assert html.escape(EXAMPLE, quote=False) in page
+    assert refs.textarea == example_query()  # as `aigraph example` prints it
+    assert html.escape(example_query(), quote=False) in page
     assert client.get("/ui").text == page
 
 
@@ -79,7 +79,7 @@ def test_page_references_only_its_own_origin(client, page):
     # absolute URLs appear only as the example's and the predeclared prefixes' namespace IRIs
     namespaces = tuple(PREFIXES.values())
     for url in URL.findall(page):
-        assert url in EXAMPLE or url.startswith(namespaces), url
+        assert url in example_query() or url.startswith(namespaces), url
     # and the browser is told to load nothing from elsewhere
     csp = client.get("/").headers["content-security-policy"]
     assert "default-src 'none'" in csp and "connect-src 'self'" in csp

@@ -21,8 +21,8 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from .. import __version__
-from ..cli.core import EXAMPLE
 from ..namespaces import PREFIXES
+from ..query import example_query
 from ..sparql import canned
 
 router = APIRouter(tags=["query page"])
@@ -38,7 +38,7 @@ def page() -> tuple[str, str]:
     """The page's HTML and its Content-Security-Policy."""
     template = (resources.files(__package__) / "static" / "query.html").read_text("utf-8")
     fills = {
-        "example": html.escape(EXAMPLE, quote=False),
+        "example": html.escape(example_query(), quote=False),
         "prefixes": json.dumps(PREFIXES).replace("<", "\\u003c"),
         "version": __version__,
     }

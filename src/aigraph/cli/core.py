@@ -8,18 +8,8 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..query import GRAPH_FORMATS, SOLUTION_FORMATS, run, serialize
+from ..query import GRAPH_FORMATS, SOLUTION_FORMATS, example_query, run, serialize
 from .common import add_store_option, open_store, say, store_path, write_out
-
-EXAMPLE = """PREFIX aig: <https://w3id.org/aigraph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?party ?date ?priority ?source WHERE {
-  ?agreement a aig:CooperationAgreement ; aig:hasParty/skos:prefLabel ?party ;
-             aig:signingDate ?date ; aig:hasPriority/skos:prefLabel ?priority ;
-             dcterms:source ?source .
-  FILTER(LANG(?priority) = "en")
-} ORDER BY ?party ?priority"""
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -157,4 +147,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("example", help="print an example query (the agreement)")
-    p.set_defaults(func=lambda a: write_out((EXAMPLE + "\n").encode()))
+    p.set_defaults(func=lambda a: write_out(example_query().encode()))
