@@ -11,6 +11,8 @@ Data: ``h2020-participations-eunets.csv.gz`` (shared/data/cordis, beside the rep
 Results (medians, ratios, peak memory) go to ``bench/results/``.
 
     python bench/bench_sparql.py [--csv FILE] [--reps 7] [--rdflib-rows 5000]
+    python bench/bench_sparql.py --sample-only --rdflib-rows 45000 --out bench_sparql_500k
+    python bench/bench_sparql.py --sample-only --rdflib-rows 0 --out bench_sparql_rdflib_full
 """
 
 from __future__ import annotations
@@ -247,8 +249,11 @@ def main() -> int:
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--rows", type=int, default=None, help="CSV rows for the big graph (all)")
     ap.add_argument("--rdflib-rows", type=int, default=20000,
-                    help="CSV rows of the sample served by rdflib-endpoint")
+                    help="CSV rows of the sample served by rdflib-endpoint (0: all)")
     ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--sample-only", action="store_true",
+                    help="skip the big graph: only the rdflib-endpoint comparison")
+    ap.add_argument("--out", default="bench_sparql", help="results file name (no suffix)")
     ap.add_argument("--serve-minimal", nargs=2, metavar=("STORE", "PORT"))
     ap.add_argument("--serve-rdflib", nargs=2, metavar=("NQ", "PORT"))
     args = ap.parse_args()
@@ -263,14 +268,18 @@ def main() -> int:
         return 0
     DATA.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
-    big = build(args.csv, args.rows, "full" if args.rows is None else f"rows-{args.rows}")
-    small = build(args.csv, args.rdflib_rows, f"rows-{args.rdflib_rows}")
+    big = None
+    if not args.sample_only:
+        big = build(args.csv, args.rows, "full" if args.rows is None else f"rows-{args.rows}")
+    rows = args.rdflib_rows or None  # 0: the whole file
+    small = build(args.csv, rows, "full" if rows is None else f"rows-{rows}")
     me = [sys.executable, str(Path(__file__).resolve())]
     report: dict = {"reps": args.reps}
 
     def run_servers(store_dir: Path, label: str, with_rdflib: bool) -> dict:
         cols: dict[str, dict[str, float]] = {}
         mem: dict[str, int] = {}
+        up: dict[str, float] = {}
         n = len(ox.Store.read_only(str(store_dir)))
         cols["in-process"], mem["in-process"] = time_inprocess(store_dir, args.reps)
         servers = [
@@ -287,32 +296,40 @@ def main() -> int:
         for name, argv, env in servers:
             t = time.perf_counter()
             server = Server(name, argv, env)
-            print(f"[{label}] {name} up in {time.perf_counter() - t:.1f} s", flush=True)
+            up[name] = time.perf_counter() - t
+            print(f"[{label}] {name} up in {up[name]:.1f} s", flush=True)
             try:
                 reps = args.reps if name != "rdflib-endpoint" else max(3, args.reps // 2)
                 cols[name] = time_http(server.url, reps, timeout=300)
             finally:
                 server.stop()
             mem[name] = server.peak
-        return {"quads": n, "medians_s": cols, "peak_rss_bytes": mem}
+        return {"quads": n, "medians_s": cols, "peak_rss_bytes": mem, "startup_s": up}
 
-    report["big"] = run_servers(big, "big", with_rdflib=False)
+    if big is not None:
+        report["big"] = run_servers(big, "big", with_rdflib=False)
     report["sample"] = run_servers(small, "sample", with_rdflib=True)
-    (RESULTS / "bench_sparql.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(report, indent=2))
 
-    big_t = table(report["big"]["medians_s"],
-                  [("aigraph", "in-process"), ("aigraph", "minimal-fastapi")])
     small_t = table(report["sample"]["medians_s"],
-                    [("rdflib-endpoint", "aigraph"), ("aigraph", "in-process")])
+                    [("rdflib-endpoint", "aigraph"), ("aigraph", "in-process"),
+                     ("aigraph", "minimal-fastapi")])
 
     def mem(section: str) -> str:
-        return ", ".join(f"{k} {v / 2**20:.0f} MB"
+        peak = ", ".join(f"{k} {v / 2**20:.0f} MB"
                          for k, v in report[section]["peak_rss_bytes"].items())
+        up = ", ".join(f"{k} {v:.1f} s" for k, v in report[section]["startup_s"].items())
+        return f"{peak}; up (load) in: {up}"
 
-    text = (f"## {report['big']['quads']} quads\n\n{big_t}\n\npeak RSS: {mem('big')}\n\n"
-            f"## sample: {report['sample']['quads']} quads (rdflib-endpoint)\n\n{small_t}\n\n"
-            f"peak RSS: {mem('sample')}\n")
-    (RESULTS / "bench_sparql.md").write_text(text)
+    text = ""
+    if big is not None:
+        big_t = table(report["big"]["medians_s"],
+                      [("aigraph", "in-process"), ("aigraph", "minimal-fastapi")])
+        text += (f"## {report['big']['quads']} quads\n\n{big_t}\n\n"
+                 f"peak RSS: {mem('big')}\n\n")
+    text += (f"## sample: {report['sample']['quads']} quads (rdflib-endpoint)\n\n{small_t}\n\n"
+             f"peak RSS: {mem('sample')}\n")
+    (RESULTS / f"{args.out}.md").write_text(text)
     print(text)
     return 0
 
