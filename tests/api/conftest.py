@@ -6,9 +6,17 @@ session's on-disk store; write tests get a private on-disk copy each.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -66,3 +74,52 @@ def make_client():
 def store_quads():
     """``store_quads(client)``: every quad of the client's store, as a set."""
     return quads
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve_process(store_path: Path) -> Iterator[str]:
+    """``aigraph serve`` as a real process on a free loopback port; yields its base URL and
+    stops it (SIGINT, then SIGKILL after 15 s) when the block ends."""
+    port = free_port()
+    env = {**os.environ, "AIGRAPH_STORE": str(store_path), "AIGRAPH_WORKERS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aigraph", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"aigraph serve did not come up:\n{out}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def serve():
+    """The :func:`serve_process` context manager, for tests that need a real server."""
+    return serve_process

@@ -7,14 +7,9 @@ import html
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from html.parser import HTMLParser
 
-import httpx
 import pytest
 
 from aigraph.namespaces import PREFIXES
@@ -112,54 +107,11 @@ def chromium() -> str | None:
     return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def served(store_dir):
+def served(store_dir, serve):
     """``aigraph serve`` on a free loopback port over a private copy of the initialised store."""
-    port = free_port()
-    env = {**os.environ, "AIGRAPH_STORE": str(store_dir), "AIGRAPH_WORKERS": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aigraph",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            proc.kill()
-            pytest.fail(f"aigraph serve did not come up:\n{out}")
-        time.sleep(0.2)
-    yield base
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with serve(store_dir) as base:
+        yield base
 
 
 @pytest.mark.skipif(
