@@ -14,6 +14,7 @@
 | AIGRAPH_SERVICE_ALLOW | ``DEFAULT_SERVICE_ALLOW`` (EU endpoints) | space-separated IRIs |
 | AIGRAPH_SERVICE_TIMEOUT | 10 | seconds for an outgoing SERVICE call |
 | AIGRAPH_WORKERS | auto (2-4) | query worker processes; 0 runs queries in-process |
+| AIGRAPH_WORKER_MEMORY | off | ``on``: workers query an in-memory copy of the snapshot |
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Settings:
     service_allow: tuple[str, ...] = DEFAULT_SERVICE_ALLOW
     service_timeout: float = 10.0
     workers: int | None = None
+    worker_memory: bool = False
 
     def with_(self, **changes) -> Settings:
         """A copy with some fields changed (``None`` values are ignored)."""
@@ -89,6 +91,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
             float(e["AIGRAPH_SERVICE_TIMEOUT"]) if e.get("AIGRAPH_SERVICE_TIMEOUT") else None
         ),
         workers=int(e["AIGRAPH_WORKERS"]) if e.get("AIGRAPH_WORKERS") else None,
+        worker_memory=_bool(e.get("AIGRAPH_WORKER_MEMORY")),
     )
 
 

@@ -65,7 +65,7 @@ def make_executor(store: Store, settings: Settings) -> Executor:
     """A worker pool for an on-disk store (unless ``workers == 0``), else in-process."""
     if store.path is None or settings.workers == 0:
         return InProcess(store)
-    return WorkerPool(store, settings.workers or default_workers())
+    return WorkerPool(store, settings.workers or default_workers(), memory=settings.worker_memory)
 
 
 class SparqlService:

@@ -1,5 +1,9 @@
 """The body of a query worker process: open a read-only snapshot, answer jobs until told to stop.
 
+With ``memory`` on, the worker copies each snapshot into an in-memory pyoxigraph store when it
+switches to it (``bulk_extend`` from the read-only snapshot: ~8 s and ~540 MB for 1.36 M quads,
+faster than a dump and reload) and answers from that copy.
+
 A worker is expendable: the parent kills it (SIGKILL) when a query passes its deadline, which
 is the only way to stop pyoxigraph mid-query, and starts another.
 
@@ -110,7 +114,17 @@ def read_reply(fd: int) -> Reply:
     return Reply(KINDS[kind], FORMATS[fmt], body, truncated, None if count < 0 else count)
 
 
-def main(conn: Connection) -> None:
+def open_snapshot(path: str, memory: bool = False) -> ox.Store:
+    """The read-only snapshot at ``path``, or (``memory``) an in-memory copy of it."""
+    disk = ox.Store.read_only(path)
+    if not memory:
+        return disk
+    mem = ox.Store()
+    mem.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+    return mem
+
+
+def main(conn: Connection, memory: bool = False) -> None:
     fd = conn.fileno()
     load_extensions()
     send_status(fd, READY)
@@ -127,7 +141,7 @@ def main(conn: Connection) -> None:
         snapshot, job = pickle.loads(message)
         if snapshot != path:
             store = functions = None  # release the old snapshot before opening the new one
-            store = ox.Store.read_only(snapshot)
+            store = open_snapshot(snapshot, memory)
             functions = extension_functions(store)
             path = snapshot
         if job is None:  # only switch snapshots
