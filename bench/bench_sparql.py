@@ -52,26 +52,34 @@ PREFIX adms: <http://www.w3.org/ns/adms#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 QUERIES = {
-    "lookup-by-pic": P + f"""SELECT ?o WHERE {{
+    "lookup-by-pic": P
+    + f"""SELECT ?o WHERE {{
         ?o adms:identifier ?id . ?id skos:notation "{PIC}" }}""",
     "page-100": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 100",
-    "count-by-country": P + """SELECT ?c (COUNT(?o) AS ?n) WHERE {
+    "count-by-country": P
+    + """SELECT ?c (COUNT(?o) AS ?n) WHERE {
         ?o a org:Organization ; aig:country ?c } GROUP BY ?c ORDER BY DESC(?n)""",
-    "join-coordinators": P + """SELECT ?p ?o ?c WHERE {
+    "join-coordinators": P
+    + """SELECT ?p ?o ?c WHERE {
         ?r eurio:roleLabel "coordinator" ; eurio:isInvolvedIn ?p ; eurio:isRoleOf ?o .
         ?o aig:country ?c } LIMIT 2000""",
-    "two-hop-partners": P + f"""SELECT DISTINCT ?other WHERE {{
+    "two-hop-partners": P
+    + f"""SELECT DISTINCT ?other WHERE {{
         ?r1 eurio:isRoleOf {ORG} ; eurio:isInvolvedIn ?p .
         ?r2 eurio:isInvolvedIn ?p ; eurio:isRoleOf ?other . FILTER(?other != {ORG}) }}""",
-    "property-path": P + f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+    "property-path": P
+    + f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
         {ORG} ^eurio:isRoleOf/eurio:isInvolvedIn/eurio:hasInvolvedParty/eurio:isRoleOf
               /aig:country ?c }}""",
-    "regex-filter": P + """SELECT ?p ?rcn WHERE { ?p a eurio:Project ; eurio:rcn ?rcn
+    "regex-filter": P
+    + """SELECT ?p ?rcn WHERE { ?p a eurio:Project ; eurio:rcn ?rcn
         FILTER(REGEX(STR(?rcn), "^2218")) }""",
-    "optional-order-by": P + """SELECT ?p ?cost ?max WHERE { ?p a eurio:Project
+    "optional-order-by": P
+    + """SELECT ?p ?cost ?max WHERE { ?p a eurio:Project
         OPTIONAL { ?p aig:totalCost ?cost } OPTIONAL { ?p aig:ecMaxContribution ?max } }
         ORDER BY DESC(?cost) LIMIT 100""",
-    "sum-by-country": P + """SELECT ?c (SUM(?x) AS ?total) (COUNT(*) AS ?roles) WHERE {
+    "sum-by-country": P
+    + """SELECT ?c (SUM(?x) AS ?total) (COUNT(*) AS ?roles) WHERE {
         ?r aig:ecContribution ?x ; eurio:isRoleOf/aig:country ?c }
         GROUP BY ?c ORDER BY DESC(?total)""",
     "ask-small": P + f"ASK {{ {ORG} a org:Organization }}",
@@ -254,17 +262,30 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--rows", type=int, default=None, help="CSV rows for the big graph (all)")
-    ap.add_argument("--rdflib-rows", type=int, default=20000,
-                    help="CSV rows of the sample served by rdflib-endpoint (0: all)")
+    ap.add_argument(
+        "--rdflib-rows",
+        type=int,
+        default=20000,
+        help="CSV rows of the sample served by rdflib-endpoint (0: all)",
+    )
     ap.add_argument("--reps", type=int, default=7)
-    ap.add_argument("--min-time", type=float, default=0.0,
-                    help="HTTP: keep timing a fast query until its samples add up to this many "
-                    "seconds (steadier medians for millisecond queries)")
-    ap.add_argument("--sample-only", action="store_true",
-                    help="skip the big graph: only the rdflib-endpoint comparison")
-    ap.add_argument("--worker-memory", action="store_true",
-                    help="aigraph's workers query an in-memory copy of the snapshot "
-                    "(AIGRAPH_WORKER_MEMORY=on)")
+    ap.add_argument(
+        "--min-time",
+        type=float,
+        default=0.0,
+        help="HTTP: keep timing a fast query until its samples add up to this many "
+        "seconds (steadier medians for millisecond queries)",
+    )
+    ap.add_argument(
+        "--sample-only",
+        action="store_true",
+        help="skip the big graph: only the rdflib-endpoint comparison",
+    )
+    ap.add_argument(
+        "--worker-memory",
+        action="store_true",
+        help="aigraph's workers query an in-memory copy of the snapshot (AIGRAPH_WORKER_MEMORY=on)",
+    )
     ap.add_argument("--out", default="bench_sparql", help="results file name (no suffix)")
     ap.add_argument("--serve-minimal", nargs=2, metavar=("STORE", "PORT"))
     ap.add_argument("--serve-rdflib", nargs=2, metavar=("NQ", "PORT"))
@@ -286,10 +307,15 @@ def main() -> int:
     rows = args.rdflib_rows or None  # 0: the whole file
     small = build(args.csv, rows, "full" if rows is None else f"rows-{rows}")
     me = [sys.executable, str(Path(__file__).resolve())]
-    report: dict = {"reps": args.reps, "min_time_s": args.min_time,
-                    "worker_memory": args.worker_memory}
-    aigraph_env = {"AIGRAPH_WORKERS": "2",
-                   "AIGRAPH_WORKER_MEMORY": "on" if args.worker_memory else "off"}
+    report: dict = {
+        "reps": args.reps,
+        "min_time_s": args.min_time,
+        "worker_memory": args.worker_memory,
+    }
+    aigraph_env = {
+        "AIGRAPH_WORKERS": "2",
+        "AIGRAPH_WORKER_MEMORY": "on" if args.worker_memory else "off",
+    }
 
     def run_servers(store_dir: Path, label: str, with_rdflib: bool) -> dict:
         cols: dict[str, dict[str, float]] = {}
@@ -298,16 +324,36 @@ def main() -> int:
         n = len(ox.Store.read_only(str(store_dir)))
         cols["in-process"], mem["in-process"] = time_inprocess(store_dir, args.reps)
         servers = [
-            ("minimal-fastapi", [*me, "--serve-minimal", str(copy_store(store_dir, "min")),
-                                 "{port}"], None),
-            ("aigraph", [sys.executable, "-m", "aigraph", "serve", "--store",
-                         str(copy_store(store_dir, "aig")), "--port", "{port}",
-                         "--log-level", "warning"], aigraph_env),
+            (
+                "minimal-fastapi",
+                [*me, "--serve-minimal", str(copy_store(store_dir, "min")), "{port}"],
+                None,
+            ),
+            (
+                "aigraph",
+                [
+                    sys.executable,
+                    "-m",
+                    "aigraph",
+                    "serve",
+                    "--store",
+                    str(copy_store(store_dir, "aig")),
+                    "--port",
+                    "{port}",
+                    "--log-level",
+                    "warning",
+                ],
+                aigraph_env,
+            ),
         ]
         if with_rdflib:
-            servers.append(("rdflib-endpoint", [*me, "--serve-rdflib",
-                                                str(DATA / f"{store_dir.name}.nq"), "{port}"],
-                            None))
+            servers.append(
+                (
+                    "rdflib-endpoint",
+                    [*me, "--serve-rdflib", str(DATA / f"{store_dir.name}.nq"), "{port}"],
+                    None,
+                )
+            )
         for name, argv, env in servers:
             t = time.perf_counter()
             server = Server(name, argv, env)
@@ -326,24 +372,28 @@ def main() -> int:
     report["sample"] = run_servers(small, "sample", with_rdflib=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps(report, indent=2))
 
-    small_t = table(report["sample"]["medians_s"],
-                    [("rdflib-endpoint", "aigraph"), ("aigraph", "in-process"),
-                     ("aigraph", "minimal-fastapi")])
+    small_t = table(
+        report["sample"]["medians_s"],
+        [("rdflib-endpoint", "aigraph"), ("aigraph", "in-process"), ("aigraph", "minimal-fastapi")],
+    )
 
     def mem(section: str) -> str:
-        peak = ", ".join(f"{k} {v / 2**20:.0f} MB"
-                         for k, v in report[section]["peak_rss_bytes"].items())
+        peak = ", ".join(
+            f"{k} {v / 2**20:.0f} MB" for k, v in report[section]["peak_rss_bytes"].items()
+        )
         up = ", ".join(f"{k} {v:.1f} s" for k, v in report[section]["startup_s"].items())
         return f"{peak}; up (load) in: {up}"
 
     text = "aigraph workers in memory (AIGRAPH_WORKER_MEMORY=on)\n\n" if args.worker_memory else ""
     if big is not None:
-        big_t = table(report["big"]["medians_s"],
-                      [("aigraph", "in-process"), ("aigraph", "minimal-fastapi")])
-        text += (f"## {report['big']['quads']} quads\n\n{big_t}\n\n"
-                 f"peak RSS: {mem('big')}\n\n")
-    text += (f"## sample: {report['sample']['quads']} quads (rdflib-endpoint)\n\n{small_t}\n\n"
-             f"peak RSS: {mem('sample')}\n")
+        big_t = table(
+            report["big"]["medians_s"], [("aigraph", "in-process"), ("aigraph", "minimal-fastapi")]
+        )
+        text += f"## {report['big']['quads']} quads\n\n{big_t}\n\npeak RSS: {mem('big')}\n\n"
+    text += (
+        f"## sample: {report['sample']['quads']} quads (rdflib-endpoint)\n\n{small_t}\n\n"
+        f"peak RSS: {mem('sample')}\n"
+    )
     (RESULTS / f"{args.out}.md").write_text(text)
     print(text)
     return 0

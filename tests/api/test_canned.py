@@ -10,8 +10,14 @@ HFI = "https://w3id.org/aigraph/id/organisation/hub-france-ia"
 
 def test_list_has_parameters(client):
     queries = {q["name"]: q for q in client.get("/queries").json()}
-    assert {"organisations-by-country", "posts-of-person", "partners-of-organisation",
-            "agreements-by-priority", "role-holders", "sources-of-entity"} <= set(queries)
+    assert {
+        "organisations-by-country",
+        "posts-of-person",
+        "partners-of-organisation",
+        "agreements-by-priority",
+        "role-holders",
+        "sources-of-entity",
+    } <= set(queries)
     params = {p["name"]: p for p in queries["role-holders"]["params"]}
     assert params["organisation"]["type"] == "iri" and params["organisation"]["required"]
     assert params["date"]["type"] == "date" and not params["date"]["required"]
@@ -44,6 +50,10 @@ def test_values_are_bound_not_interpolated(client):
 def test_parameter_errors(client):
     assert client.get("/queries/posts-of-person").status_code == 400
     assert client.get("/queries/posts-of-person", params={"nobody": "x"}).status_code == 400
-    assert client.get("/queries/role-holders",
-                      params={"organisation": HFI, "date": "yesterday"}).status_code == 400
+    assert (
+        client.get(
+            "/queries/role-holders", params={"organisation": HFI, "date": "yesterday"}
+        ).status_code
+        == 400
+    )
     assert client.get("/queries/no-such-query").status_code == 404

@@ -33,33 +33,46 @@ def test_wrong_method_is_405(client):
 def test_nothing_acceptable_is_406(client):
     r = client.get("/sparql", params={"query": "SELECT * {}"}, headers={"accept": "image/png"})
     assert "application/sparql-results+json" in problem(r, 406)["detail"]
-    r = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
-                   headers={"accept": "application/sparql-results+json"})
+    r = client.get(
+        "/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"accept": "application/sparql-results+json"},
+    )
     problem(r, 406)
 
 
 def test_body_too_large_is_413(make_client, read_store):
     with make_client(read_store, max_request_bytes=1000) as c:
         big = "SELECT * { ?s ?p ?o } #" + "x" * 2000
-        problem(c.post("/sparql", content=big,
-                       headers={"content-type": "application/sparql-query"}), 413)
+        problem(
+            c.post("/sparql", content=big, headers={"content-type": "application/sparql-query"}),
+            413,
+        )
         problem(c.get("/sparql", params={"query": big}), 413)
 
 
 def test_wrong_content_type_is_415(client):
-    problem(client.post("/sparql", content="SELECT * {}",
-                        headers={"content-type": "text/plain"}), 415)
-    problem(client.post("/update", content="INSERT DATA {}",
-                        headers={"content-type": "application/json",
-                                 "authorization": "Bearer test-token"}), 415)
+    problem(
+        client.post("/sparql", content="SELECT * {}", headers={"content-type": "text/plain"}), 415
+    )
+    problem(
+        client.post(
+            "/update",
+            content="INSERT DATA {}",
+            headers={"content-type": "application/json", "authorization": "Bearer test-token"},
+        ),
+        415,
+    )
 
 
 @pytest.mark.parametrize("send", ["get", "form", "direct", "update-type"])
 def test_update_on_the_query_endpoint_is_refused(send, make_client, store_quads):
     store = Store()
     store.init()
-    update = ('INSERT DATA { GRAPH <http://example.org/g> '
-              '{ <http://example.org/a> <http://example.org/p> "x" } }')
+    update = (
+        "INSERT DATA { GRAPH <http://example.org/g> "
+        '{ <http://example.org/a> <http://example.org/p> "x" } }'
+    )
     with make_client(store) as c:
         before = store_quads(c)
         if send == "get":
@@ -67,11 +80,13 @@ def test_update_on_the_query_endpoint_is_refused(send, make_client, store_quads)
         elif send == "form":
             r = c.post("/sparql", data={"update": update})
         elif send == "direct":
-            r = c.post("/sparql", content=update,
-                       headers={"content-type": "application/sparql-query"})
+            r = c.post(
+                "/sparql", content=update, headers={"content-type": "application/sparql-query"}
+            )
         else:
-            r = c.post("/sparql", content=update,
-                       headers={"content-type": "application/sparql-update"})
+            r = c.post(
+                "/sparql", content=update, headers={"content-type": "application/sparql-update"}
+            )
         assert "update" in problem(r, 400)["detail"]
         assert store_quads(c) == before
 

@@ -77,8 +77,11 @@ def test_truncation_in_xml_csv_and_graphs(pool_client):
     csv = pool_client.get("/sparql", params=q, headers={"accept": "text/csv"})
     assert csv.headers["AIGraph-Truncated"] == "true"
     assert len(csv.text.strip().splitlines()) == 6
-    g = pool_client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
-                        headers={"accept": "application/n-triples"})
+    g = pool_client.get(
+        "/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"accept": "application/n-triples"},
+    )
     assert g.headers["AIGraph-Truncated"] == "true"
     assert len(g.text.strip().splitlines()) == 5
 

@@ -23,10 +23,7 @@ SRX = "{http://www.w3.org/2005/sparql-results#}"
 
 
 def expected_rows(store) -> list[tuple[str, str, str | None]]:
-    return [
-        (r["org"].value, r["name"].value, r["name"].language)
-        for r in store.query(SELECT)
-    ]
+    return [(r["org"].value, r["name"].value, r["name"].language) for r in store.query(SELECT)]
 
 
 def expected_graph(store) -> Graph:
@@ -37,8 +34,7 @@ def expected_graph(store) -> Graph:
 def test_get_post_form_and_post_direct_agree(client):
     a = client.get("/sparql", params={"query": SELECT})
     b = client.post("/sparql", data={"query": SELECT})
-    c = client.post("/sparql", content=SELECT,
-                    headers={"content-type": "application/sparql-query"})
+    c = client.post("/sparql", content=SELECT, headers={"content-type": "application/sparql-query"})
     assert a.status_code == b.status_code == c.status_code == 200
     assert a.json() == b.json() == c.json()
     assert a.headers["content-type"] == "application/sparql-results+json"
@@ -47,14 +43,17 @@ def test_get_post_form_and_post_direct_agree(client):
 def test_json_results(client, read_store):
     doc = client.get("/sparql", params={"query": SELECT}).json()
     assert doc["head"]["vars"] == ["org", "name"]
-    got = [(b["org"]["value"], b["name"]["value"], b["name"].get("xml:lang"))
-           for b in doc["results"]["bindings"]]
+    got = [
+        (b["org"]["value"], b["name"]["value"], b["name"].get("xml:lang"))
+        for b in doc["results"]["bindings"]
+    ]
     assert got == expected_rows(read_store) and got
 
 
 def test_xml_results(client, read_store):
-    r = client.get("/sparql", params={"query": SELECT},
-                   headers={"accept": "application/sparql-results+xml"})
+    r = client.get(
+        "/sparql", params={"query": SELECT}, headers={"accept": "application/sparql-results+xml"}
+    )
     assert r.headers["content-type"] == "application/sparql-results+xml"
     root = ET.fromstring(r.content)
     got = []
@@ -74,17 +73,23 @@ def test_csv_results(client, read_store):
 
 
 def test_tsv_results(client, read_store):
-    r = client.get("/sparql", params={"query": SELECT},
-                   headers={"accept": "text/tab-separated-values"})
+    r = client.get(
+        "/sparql", params={"query": SELECT}, headers={"accept": "text/tab-separated-values"}
+    )
     parsed = ox.parse_query_results(r.content, ox.QueryResultsFormat.TSV)
     got = [(s["org"].value, s["name"].value, s["name"].language) for s in parsed]
     assert got == expected_rows(read_store)
 
 
-@pytest.mark.parametrize("media,fmt", [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"),
-    ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
-])
+@pytest.mark.parametrize(
+    "media,fmt",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
 def test_graph_results(client, read_store, media, fmt):
     r = client.get("/sparql", params={"query": CONSTRUCT}, headers={"accept": media})
     assert r.status_code == 200 and r.headers["content-type"].startswith(media)
@@ -93,12 +98,17 @@ def test_graph_results(client, read_store, media, fmt):
     assert len(want) > 10 and isomorphic(got, want)
 
 
-@pytest.mark.parametrize("media", ["application/sparql-results+json",
-                                   "application/sparql-results+xml", "text/csv",
-                                   "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "media",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+)
 def test_ask_in_every_format(client, media):
-    r = client.get("/sparql", params={"query": "ASK { ?s a org:Post }"},
-                   headers={"accept": media})
+    r = client.get("/sparql", params={"query": "ASK { ?s a org:Post }"}, headers={"accept": media})
     assert r.status_code == 200
     if "json" in media:
         assert r.json()["boolean"] is True
@@ -108,24 +118,33 @@ def test_ask_in_every_format(client, media):
         assert r.text.split()[-1] == "true"
 
 
-@pytest.mark.parametrize("accept,expected", [
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/*", "text/csv"),
-    ("application/json", "application/sparql-results+json"),
-    ("application/sparql-results+json;q=0, text/tab-separated-values;q=0.1",
-     "text/tab-separated-values"),
-])
+@pytest.mark.parametrize(
+    "accept,expected",
+    [
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/*", "text/csv"),
+        ("application/json", "application/sparql-results+json"),
+        (
+            "application/sparql-results+json;q=0, text/tab-separated-values;q=0.1",
+            "text/tab-separated-values",
+        ),
+    ],
+)
 def test_negotiation_with_q_values(client, accept, expected):
-    r = client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"},
-                   headers={"accept": accept})
+    r = client.get(
+        "/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"}, headers={"accept": accept}
+    )
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == expected
 
 
 def test_format_parameter_wins(client):
-    r = client.get("/sparql", params={"query": CONSTRUCT, "format": "ntriples"},
-                   headers={"accept": "text/turtle"})
+    r = client.get(
+        "/sparql",
+        params={"query": CONSTRUCT, "format": "ntriples"},
+        headers={"accept": "text/turtle"},
+    )
     assert r.headers["content-type"] == "application/n-triples"
 
 
@@ -159,8 +178,9 @@ def test_cors_is_open_for_reads(client):
     r = client.get("/sparql", params={"query": "ASK {}"}, headers={"origin": "https://x.org"})
     assert r.headers["access-control-allow-origin"] == "*"
     assert "AIGraph-Truncated" in r.headers["access-control-expose-headers"]
-    pre = client.options("/store", headers={"origin": "https://x.org",
-                                            "access-control-request-method": "PUT"})
+    pre = client.options(
+        "/store", headers={"origin": "https://x.org", "access-control-request-method": "PUT"}
+    )
     assert pre.status_code == 400  # writes are not open cross-origin
 
 

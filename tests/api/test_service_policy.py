@@ -12,8 +12,10 @@ import pytest
 from aigraph.config import DEFAULT_SERVICE_ALLOW
 from aigraph.sparql.lexer import inspect
 
-ANSWER = {"head": {"vars": ["x"]},
-          "results": {"bindings": [{"x": {"type": "literal", "value": "from afar"}}]}}
+ANSWER = {
+    "head": {"vars": ["x"]},
+    "results": {"bindings": [{"x": {"type": "literal", "value": "from afar"}}]},
+}
 
 
 class Endpoint(BaseHTTPRequestHandler):
@@ -63,12 +65,15 @@ def test_service_with_a_variable_is_refused(make_client, read_store):
         assert r.status_code == 403 and "variable" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT ?x { BIND("SERVICE <http://evil.example/s> { }" AS ?x) }',
-    "SELECT ?x { BIND(<http://example.org/SERVICE> AS ?x) } # SERVICE <http://evil.example/>",
-    "SELECT ?service { BIND(1 AS ?service) }",
-    "SELECT ?x { BIND('''multi\nline SERVICE <http://evil.example/>''' AS ?x) }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?x { BIND("SERVICE <http://evil.example/s> { }" AS ?x) }',
+        "SELECT ?x { BIND(<http://example.org/SERVICE> AS ?x) } # SERVICE <http://evil.example/>",
+        "SELECT ?service { BIND(1 AS ?service) }",
+        "SELECT ?x { BIND('''multi\nline SERVICE <http://evil.example/>''' AS ?x) }",
+    ],
+)
 def test_the_word_in_strings_iris_comments_and_variables_is_not_service(client, query):
     assert inspect(query).services == []
     assert client.get("/sparql", params={"query": query}).status_code == 200
@@ -76,8 +81,12 @@ def test_the_word_in_strings_iris_comments_and_variables_is_not_service(client, 
 
 def test_allow_list_is_shipped_with_the_eu_endpoints():
     hosts = " ".join(DEFAULT_SERVICE_ALLOW)
-    for host in ("cordis.europa.eu", "publications.europa.eu", "data.europa.eu",
-                 "query.wikidata.org"):
+    for host in (
+        "cordis.europa.eu",
+        "publications.europa.eu",
+        "data.europa.eu",
+        "query.wikidata.org",
+    ):
         assert host in hosts
 
 

@@ -29,8 +29,10 @@ def test_in_memory_workers_answer_see_writes_and_keep_the_deadline(make_client, 
 
         q = "SELECT ?l { <http://example.org/x> rdfs:label ?l }"
         assert client.get("/sparql", params={"query": q}).json()["results"]["bindings"] == []
-        insert = ('INSERT DATA { GRAPH <http://example.org/graph/test> '
-                  '{ <http://example.org/x> rdfs:label "x" } }')
+        insert = (
+            "INSERT DATA { GRAPH <http://example.org/graph/test> "
+            '{ <http://example.org/x> rdfs:label "x" } }'
+        )
         r = client.post("/update", data={"update": insert}, headers=AUTH)
         assert r.status_code == 200 and r.json()["added"] == 1
         assert pool.snapshots.current != first

@@ -53,8 +53,9 @@ def test_gsp_put_round_trips(write_client):
     assert r.status_code == 201
     back = write_client.get("/store", params={"graph": G}, headers={"accept": "text/turtle"})
     assert back.status_code == 200
-    assert isomorphic(Graph().parse(data=back.text, format="turtle"),
-                      Graph().parse(data=VALID, format="turtle"))
+    assert isomorphic(
+        Graph().parse(data=back.text, format="turtle"), Graph().parse(data=VALID, format="turtle")
+    )
     again = write_client.put("/store", params={"graph": G}, content=VALID, headers=ttl(**AUTH))
     assert again.status_code == 204
     # the query workers see the write (they switched to a new snapshot)
@@ -64,8 +65,12 @@ def test_gsp_put_round_trips(write_client):
 
 def test_gsp_post_merges_and_delete_removes(write_client, store_quads):
     before = store_quads(write_client)
-    assert write_client.post("/store", params={"graph": G}, content=VALID,
-                             headers=ttl(**AUTH)).status_code == 201
+    assert (
+        write_client.post(
+            "/store", params={"graph": G}, content=VALID, headers=ttl(**AUTH)
+        ).status_code
+        == 201
+    )
     assert len(store_quads(write_client)) > len(before)
     assert write_client.delete("/store", params={"graph": G}, headers=AUTH).status_code == 204
     assert store_quads(write_client) == before
@@ -77,11 +82,15 @@ def test_gsp_post_merges_and_delete_removes(write_client, store_quads):
 def test_invalid_write_is_422_with_report_and_changes_nothing(write_client, store_quads, how):
     before = store_quads(write_client)
     if how == "update":
-        r = write_client.post("/update", content=LONELY_UPDATE,
-                              headers={"content-type": "application/sparql-update", **AUTH})
+        r = write_client.post(
+            "/update",
+            content=LONELY_UPDATE,
+            headers={"content-type": "application/sparql-update", **AUTH},
+        )
     else:
-        r = getattr(write_client, how)("/store", params={"graph": G}, content=INVALID,
-                                       headers=ttl(**AUTH))
+        r = getattr(write_client, how)(
+            "/store", params={"graph": G}, content=INVALID, headers=ttl(**AUTH)
+        )
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
     report = r.json()["report"]
@@ -99,8 +108,10 @@ def test_update_is_applied_and_visible_to_queries(write_client, store_quads):
     q = "SELECT ?l { <http://example.org/x> rdfs:label ?l }"
     rows = write_client.get("/sparql", params={"query": q}).json()["results"]["bindings"]
     assert rows == [{"l": {"type": "literal", "value": "x"}}]
-    change = ('DELETE { GRAPH ?g { ?s rdfs:label ?l } } INSERT { GRAPH ?g { ?s rdfs:label "y" } } '
-              'WHERE { GRAPH ?g { ?s rdfs:label ?l FILTER(?s = <http://example.org/x>) } }')
+    change = (
+        'DELETE { GRAPH ?g { ?s rdfs:label ?l } } INSERT { GRAPH ?g { ?s rdfs:label "y" } } '
+        "WHERE { GRAPH ?g { ?s rdfs:label ?l FILTER(?s = <http://example.org/x>) } }"
+    )
     r = write_client.post("/update", data={"update": change}, headers=AUTH)
     assert r.json()["removed"] == 1 and r.json()["added"] == 1
     rows = write_client.get("/sparql", params={"query": q}).json()["results"]["bindings"]
@@ -109,8 +120,9 @@ def test_update_is_applied_and_visible_to_queries(write_client, store_quads):
 
 def test_load_is_refused(write_client, store_quads):
     before = store_quads(write_client)
-    r = write_client.post("/update", data={"update": "LOAD <http://example.org/data.ttl>"},
-                          headers=AUTH)
+    r = write_client.post(
+        "/update", data={"update": "LOAD <http://example.org/data.ttl>"}, headers=AUTH
+    )
     assert r.status_code == 403 and "LOAD" in r.json()["detail"]
     assert store_quads(write_client) == before
 
@@ -122,8 +134,12 @@ def test_malformed_update_is_400_with_position(client):
 
 def test_upload_of_unknown_type_is_415_and_too_large_is_413(make_client, read_store):
     with make_client(read_store, max_upload_bytes=100) as c:
-        r = c.put("/store", params={"graph": G}, content=VALID,
-                  headers={"content-type": "application/pdf", **AUTH})
+        r = c.put(
+            "/store",
+            params={"graph": G},
+            content=VALID,
+            headers={"content-type": "application/pdf", **AUTH},
+        )
         assert r.status_code in (413, 415)
         r = c.put("/store", params={"graph": G}, content=VALID, headers=ttl(**AUTH))
         assert r.status_code == 413

@@ -10,31 +10,42 @@ from ..sparql import QueryRequest, canned, describe, negotiate
 from .sparql import result_response, service
 
 router = APIRouter(tags=["service"])
-CANNED_MEDIA = {"application/sparql-results+json": "json", "application/json": "json",
-                "text/csv": "csv"}
+CANNED_MEDIA = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "text/csv": "csv",
+}
 _RESERVED = {"format", "timeout"}
 
 
 @router.get("/health", summary="Liveness and a few facts about the service")
 def health(request: Request) -> dict:
     svc = service(request)
-    return {"status": "ok", "store": "disk" if svc.store.path else "memory",
-            "graphs": len(svc.store.named_graphs()), "executor": svc.executor.info(),
-            "writes": bool(svc.settings.write_token), "federation": svc.settings.federation}
+    return {
+        "status": "ok",
+        "store": "disk" if svc.store.path else "memory",
+        "graphs": len(svc.store.named_graphs()),
+        "executor": svc.executor.info(),
+        "writes": bool(svc.settings.write_token),
+        "federation": svc.settings.federation,
+    }
 
 
 @router.get("/.well-known/void", summary="VoID and DCAT description of the dataset and graphs")
 async def void(request: Request) -> Response:
     svc = service(request)
-    fmt = negotiate.choose(request.headers.get("accept"), negotiate.GRAPH_MEDIA,
-                           request.query_params.get("format"))
+    fmt = negotiate.choose(
+        request.headers.get("accept"), negotiate.GRAPH_MEDIA, request.query_params.get("format")
+    )
     base = str(request.base_url)
     cache = request.app.state.void_cache
     key = (svc.store.version, base)
     if key not in cache:
         cache.clear()
         cache[key] = await run_in_threadpool(
-            describe.void_description, svc.store, base + ".well-known/void#dataset",
+            describe.void_description,
+            svc.store,
+            base + ".well-known/void#dataset",
             base + "sparql",
         )
     return Response(describe.write(cache[key], fmt), media_type=negotiate.FORMAT_MEDIA[fmt])
@@ -49,13 +60,15 @@ def list_queries() -> list[dict]:
 async def run_query(name: str, request: Request) -> Response:
     query = canned.get(name)
     params = {k: v for k, v in request.query_params.items() if k not in _RESERVED}
-    fmt = negotiate.choose(request.headers.get("accept"), CANNED_MEDIA,
-                           request.query_params.get("format"))
+    fmt = negotiate.choose(
+        request.headers.get("accept"), CANNED_MEDIA, request.query_params.get("format")
+    )
     timeout = request.query_params.get("timeout")
     try:
         seconds = float(timeout) if timeout else None
     except ValueError:
         raise InputError(f"timeout must be a number of seconds, not {timeout!r}") from None
-    req = QueryRequest(query.sparql, format=fmt, timeout=seconds,
-                       substitutions=canned.bind(query, params))
+    req = QueryRequest(
+        query.sparql, format=fmt, timeout=seconds, substitutions=canned.bind(query, params)
+    )
     return await result_response(service(request), req)

@@ -24,8 +24,14 @@ def _slug(title: str) -> str:
 
 def problem(status: int, title: str, detail: str, instance: str, **extra) -> JSONResponse:
     headers = extra.pop("_headers", None)
-    body = {"type": TYPE_BASE + _slug(title), "title": title, "status": status,
-            "detail": detail, "instance": instance, **extra}
+    body = {
+        "type": TYPE_BASE + _slug(title),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -61,5 +67,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _internal(request: Request, err: Exception) -> JSONResponse:
         log.exception("internal error on %s", request.url.path)
-        return problem(500, "Internal error", "the service failed; see its log",
-                       request.url.path)
+        return problem(500, "Internal error", "the service failed; see its log", request.url.path)

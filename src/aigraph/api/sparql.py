@@ -56,8 +56,9 @@ def _url_params(request: Request) -> dict[str, list[str]]:
 
 
 def _refuse_update() -> None:
-    raise InputError("the query endpoint does not run updates: send them to /update "
-                     "(nothing was run)")
+    raise InputError(
+        "the query endpoint does not run updates: send them to /update (nothing was run)"
+    )
 
 
 @router.get("/sparql", summary="SPARQL query (or, without a query, the service description)")
@@ -67,12 +68,18 @@ async def sparql_get(request: Request) -> Response:
     if "update" in params:
         _refuse_update()
     if "query" not in params:
-        fmt = negotiate.choose(request.headers.get("accept"), negotiate.GRAPH_MEDIA,
-                               params["format"][-1] if params.get("format") else None)
+        fmt = negotiate.choose(
+            request.headers.get("accept"),
+            negotiate.GRAPH_MEDIA,
+            params["format"][-1] if params.get("format") else None,
+        )
         base = str(request.base_url)
         triples = describe.service_description(
-            svc.store, base + "sparql", update=bool(svc.settings.write_token),
-            federation=svc.settings.federation, void_iri=base + ".well-known/void",
+            svc.store,
+            base + "sparql",
+            update=bool(svc.settings.write_token),
+            federation=svc.settings.federation,
+            void_iri=base + ".well-known/void",
         )
         return Response(describe.write(triples, fmt), media_type=negotiate.FORMAT_MEDIA[fmt])
     req = _query_request(request, params, params["query"][-1])
@@ -126,5 +133,11 @@ async def update(request: Request) -> JSONResponse:
             f"not {kind or 'a body without a content type'}"
         )
     result = await run_in_threadpool(svc.update, text, request.headers.get("authorization"))
-    return JSONResponse({"added": result.added, "removed": result.removed,
-                         "before": result.before, "after": result.after})
+    return JSONResponse(
+        {
+            "added": result.added,
+            "removed": result.removed,
+            "before": result.before,
+            "after": result.after,
+        }
+    )

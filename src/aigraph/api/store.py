@@ -20,11 +20,15 @@ def _is_default(request: Request) -> bool:
 
 
 @router.get("/store", summary="Read a graph (?graph=IRI or ?default)")
-async def read(request: Request, graph: str | None = GraphParam,
-               default: str | None = DefaultParam) -> Response:
+async def read(
+    request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     svc = service(request)
     body, fmt = await run_in_threadpool(
-        svc.graph_read, graph, _is_default(request), request.headers.get("accept"),
+        svc.graph_read,
+        graph,
+        _is_default(request),
+        request.headers.get("accept"),
         request.query_params.get("format"),
     )
     return Response(body, media_type=negotiate.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})
@@ -36,25 +40,33 @@ async def _write(request: Request, method: str, graph: str | None) -> Response:
     if method != "DELETE":
         body = await read_body(request, svc.settings.max_upload_bytes)
     _result, created = await run_in_threadpool(
-        svc.graph_write, method, graph, _is_default(request), body, media_type(request),
+        svc.graph_write,
+        method,
+        graph,
+        _is_default(request),
+        body,
+        media_type(request),
         request.headers.get("authorization"),
     )
     return Response(status_code=201 if created else 204)
 
 
 @router.put("/store", status_code=204, summary="Replace a graph (needs the write token)")
-async def put(request: Request, graph: str | None = GraphParam,
-              default: str | None = DefaultParam) -> Response:
+async def put(
+    request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     return await _write(request, "PUT", graph)
 
 
 @router.post("/store", status_code=204, summary="Add to a graph (needs the write token)")
-async def post(request: Request, graph: str | None = GraphParam,
-               default: str | None = DefaultParam) -> Response:
+async def post(
+    request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     return await _write(request, "POST", graph)
 
 
 @router.delete("/store", status_code=204, summary="Delete a graph (needs the write token)")
-async def delete(request: Request, graph: str | None = GraphParam,
-                 default: str | None = DefaultParam) -> Response:
+async def delete(
+    request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     return await _write(request, "DELETE", graph)

@@ -28,8 +28,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     app = create_app(settings)
     say(f"aigraph: serving {settings.store} on http://{settings.host}:{settings.port}/sparql")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                access_log=args.log_level == "debug")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+    )
     return 0
 
 
@@ -49,16 +54,17 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
     if not args.name:
         for q in canned.catalogue().values():
-            params = ", ".join(
-                f"{p.name}:{p.type}{'' if p.required else '?'}" for p in q.params
-            )
+            params = ", ".join(f"{p.name}:{p.type}{'' if p.required else '?'}" for p in q.params)
             write_out(f"{q.name}({params})  {q.title}\n".encode())
         return 0
     query = canned.get(args.name)
     store = open_store(args)
     service = SparqlService(store, get_settings(), executor=InProcess(store))
-    reply = service.query(QueryRequest(query.sparql, format=args.format,
-                                       substitutions=canned.bind(query, _params(args.param))))
+    reply = service.query(
+        QueryRequest(
+            query.sparql, format=args.format, substitutions=canned.bind(query, _params(args.param))
+        )
+    )
     if args.format == "json":
         write_out(json.dumps(json.loads(reply.body), indent=2).encode() + b"\n")
     else:
@@ -71,18 +77,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_store_option(p)
     p.add_argument("--host", help="interface (default: $AIGRAPH_HOST, else 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: $AIGRAPH_PORT, else 7878)")
-    p.add_argument("--workers", type=int,
-                   help="query worker processes (default: $AIGRAPH_WORKERS, else 2-4; "
-                   "0 runs queries in the server process, without a hard deadline)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="query worker processes (default: $AIGRAPH_WORKERS, else 2-4; "
+        "0 runs queries in the server process, without a hard deadline)",
+    )
     p.add_argument("--timeout", type=float, help="default query deadline in seconds")
     p.add_argument("--max-rows", type=int, help="row cap of a result")
-    p.add_argument("--worker-memory", action="store_true",
-                   help="each worker queries an in-memory copy of the snapshot (2-6x faster "
-                   "heavy queries; one copy of the store per worker, reloaded after writes)")
-    p.add_argument("--federation", action="store_true",
-                   help="let SERVICE reach the endpoints of the allow-list")
-    p.add_argument("--log-level", default="info",
-                   choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument(
+        "--worker-memory",
+        action="store_true",
+        help="each worker queries an in-memory copy of the snapshot (2-6x faster "
+        "heavy queries; one copy of the store per worker, reloaded after writes)",
+    )
+    p.add_argument(
+        "--federation",
+        action="store_true",
+        help="let SERVICE reach the endpoints of the allow-list",
+    )
+    p.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("queries", help="list the named queries, or run one with --param k=v")

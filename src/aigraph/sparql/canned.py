@@ -63,7 +63,7 @@ def parse(name: str, text: str) -> CannedQuery:
             pname, ptype, spec, desc = m.groups()
             if ptype not in TYPES:
                 raise InputError(f"{name}.rq: parameter {pname} has unknown type {ptype!r}")
-            default = spec[len("default="):] if spec.startswith("default=") else None
+            default = spec[len("default=") :] if spec.startswith("default=") else None
             params.append(Param(pname, ptype, spec == "required", default, desc.strip()))
         elif m := _FIELD.match(line):
             info[m.group(1)] = m.group(2).strip()

@@ -23,8 +23,16 @@ DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 
 @cache
@@ -47,8 +55,9 @@ def write(triples: list[ox.Triple], fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def service_description(store: Store, endpoint: str, *, update: bool, federation: bool,
-                        void_iri: str) -> list[ox.Triple]:
+def service_description(
+    store: Store, endpoint: str, *, update: bool, federation: bool, void_iri: str
+) -> list[ox.Triple]:
     """``sd:Service`` for ``endpoint``: languages, formats, features, the default dataset."""
     svc = _n(endpoint)
     t = [
@@ -62,8 +71,10 @@ def service_description(store: Store, endpoint: str, *, update: bool, federation
     if federation:
         t.append(ox.Triple(svc, _n(SD + "feature"), _n(SD + "BasicFederatedQuery")))
     t += [ox.Triple(svc, _n(SD + "resultFormat"), _n(FORMATS + f)) for f in RESULT_FORMATS]
-    t += [ox.Triple(svc, _n(SD + "extensionFunction"), f)
-          for f in sorted(extension_functions(store.ox), key=str)]
+    t += [
+        ox.Triple(svc, _n(SD + "extensionFunction"), f)
+        for f in sorted(extension_functions(store.ox), key=str)
+    ]
     dataset = ox.BlankNode("dataset")
     default = ox.BlankNode("default")
     t += [
@@ -96,11 +107,17 @@ def void_description(store: Store, dataset_iri: str, endpoint: str) -> list[ox.T
         ox.Triple(ds, RDF_TYPE, _n(str(VOID) + "Dataset")),
         ox.Triple(ds, RDF_TYPE, _n(DCAT + "Dataset")),
         ox.Triple(ds, _n(DCT + "title"), ox.Literal("aigraph", language="en")),
-        ox.Triple(ds, _n(DCT + "description"), ox.Literal(
-            "An open knowledge graph of the European sovereign-AI ecosystem.", language="en")),
+        ox.Triple(
+            ds,
+            _n(DCT + "description"),
+            ox.Literal(
+                "An open knowledge graph of the European sovereign-AI ecosystem.", language="en"
+            ),
+        ),
         ox.Triple(ds, _n(str(VOID) + "sparqlEndpoint"), _n(endpoint)),
-        ox.Triple(ds, _n(str(VOID) + "triples"), ox.Literal(str(sum(sizes.values())),
-                                                             datatype=XSD_INT)),
+        ox.Triple(
+            ds, _n(str(VOID) + "triples"), ox.Literal(str(sum(sizes.values())), datatype=XSD_INT)
+        ),
     ]
     for g, n in sorted(sizes.items(), key=lambda kv: kv[0].value):
         t += [

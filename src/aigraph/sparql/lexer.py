@@ -35,7 +35,16 @@ _TOKEN = re.compile(
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_FORMS = {
-    "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
 }
 
 
@@ -123,8 +132,13 @@ def inspect(text: str, default_prefixes: Mapping[str, str] | None = None) -> Ins
             form = up
         if up == "LOAD":
             loads = True
-        if (up == "LIMIT" and tok.depth == 0 and i + 1 < len(tokens)
-                and tokens[i + 1].kind == "number" and tokens[i + 1].text.isdigit()):
+        if (
+            up == "LIMIT"
+            and tok.depth == 0
+            and i + 1 < len(tokens)
+            and tokens[i + 1].kind == "number"
+            and tokens[i + 1].text.isdigit()
+        ):
             limit = int(tokens[i + 1].text)
         if up == "SERVICE":
             j = i + 1

@@ -129,15 +129,22 @@ class SparqlService:
             self._committed()
             return result
 
-    def graph_read(self, graph: str | None, default: bool, accept: str | None,
-                   fmt: str | None = None) -> tuple[bytes, str]:
+    def graph_read(
+        self, graph: str | None, default: bool, accept: str | None, fmt: str | None = None
+    ) -> tuple[bytes, str]:
         g = gsp.target(graph, default)
         name = _choose(accept, True, fmt)
         return gsp.read(self.store, g, name), name
 
-    def graph_write(self, method: str, graph: str | None, default: bool, body: bytes,
-                    content_type: str | None, authorization: str | None
-                    ) -> tuple[WriteResult, bool]:
+    def graph_write(
+        self,
+        method: str,
+        graph: str | None,
+        default: bool,
+        body: bytes,
+        content_type: str | None,
+        authorization: str | None,
+    ) -> tuple[WriteResult, bool]:
         """PUT (replace), POST (merge) or DELETE; returns (result, graph was created)."""
         policy.authorize(self.settings, authorization)
         g = gsp.target(graph, default)

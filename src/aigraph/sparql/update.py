@@ -87,8 +87,9 @@ def operations(text: str) -> list[Operation]:
             continue
         if tok.text == ";" and tok.depth == 0:
             if current:
-                ops.append(Operation(current[0].upper, current, "\n".join(prologue),
-                                     dict(prefixes), base))
+                ops.append(
+                    Operation(current[0].upper, current, "\n".join(prologue), dict(prefixes), base)
+                )
             current = []
         else:
             current.append(tok)
@@ -103,7 +104,8 @@ def _block(tokens: list[Token], start: int) -> tuple[int, int]:
     open_i = next(i for i in range(start, len(tokens)) if tokens[i].text == "{")
     depth = tokens[open_i].depth
     close_i = next(
-        i for i in range(open_i + 1, len(tokens))
+        i
+        for i in range(open_i + 1, len(tokens))
         if tokens[i].text == "}" and tokens[i].depth == depth
     )
     return open_i, close_i
@@ -143,7 +145,7 @@ class _Instantiator:
 
     def term(self, t):
         if isinstance(t, ox.NamedNode) and t.value.startswith(VAR_IRI):
-            return self.solution[t.value[len(VAR_IRI):]]
+            return self.solution[t.value[len(VAR_IRI) :]]
         if isinstance(t, ox.BlankNode):
             return self.fresh.setdefault(t.value, ox.BlankNode())
         if isinstance(t, ox.Triple):
@@ -181,8 +183,7 @@ class UpdatePlanner:
             return self._scratch or self.store.ox
         if self._scratch is None:
             if self.store.path is not None:
-                self._scratch_dir = tempfile.mkdtemp(dir=self.store.path.parent,
-                                                     prefix=".update-")
+                self._scratch_dir = tempfile.mkdtemp(dir=self.store.path.parent, prefix=".update-")
                 shutil.rmtree(self._scratch_dir)
                 self.store.ox.backup(self._scratch_dir)
                 self._scratch = ox.Store(self._scratch_dir)
@@ -244,8 +245,11 @@ class UpdatePlanner:
         if graph is _ALL:
             return list(view.quads_for_pattern(None, None, None, None))
         if graph is _NAMED:
-            return [q for q in view.quads_for_pattern(None, None, None, None)
-                    if not isinstance(q.graph_name, ox.DefaultGraph)]
+            return [
+                q
+                for q in view.quads_for_pattern(None, None, None, None)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+            ]
         return list(view.quads_for_pattern(None, None, None, graph))
 
     def _operation(self, op: Operation) -> None:
