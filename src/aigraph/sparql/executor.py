@@ -90,14 +90,18 @@ class _Worker:
         self.snapshot: str | None = None
 
     def wait_ready(self, timeout: float = 60.0) -> None:
+        self.await_ack(timeout, "a query worker did not start", "a query worker did not start")
+
+    def await_ack(self, timeout: float, late: str, died: str) -> None:
+        """Wait for the worker's acknowledgement frame; kill it and raise if none comes."""
         if not _readable(self.fd, timeout):
             self.kill()
-            raise WorkerError("a query worker did not start")
+            raise WorkerError(late)
         try:
             worker.recv_frame(self.fd)
         except (OSError, EOFError):
             self.kill()
-            raise WorkerError("a query worker did not start") from None
+            raise WorkerError(died) from None
 
     def send(self, snapshot: str | None, job: QueryJob | None) -> None:
         worker.send_frame(self.fd, pickle.dumps((snapshot, job), pickle.HIGHEST_PROTOCOL))
@@ -175,14 +179,11 @@ class WorkerPool:
 
     def _preloaded(self, w: _Worker, snapshot: str) -> None:
         """Wait for ``w`` to confirm the switch to ``snapshot`` (sent by the caller)."""
-        if not _readable(w.fd, self._switch_timeout):
-            w.kill()
-            raise WorkerError("a query worker did not load its snapshot in time")
-        try:
-            worker.recv_frame(w.fd)
-        except (OSError, EOFError):
-            w.kill()
-            raise WorkerError("a query worker died loading its snapshot") from None
+        w.await_ack(
+            self._switch_timeout,
+            "a query worker did not load its snapshot in time",
+            "a query worker died loading its snapshot",
+        )
         w.snapshot = snapshot
 
     def _add(self, w: _Worker) -> None:
