@@ -14,6 +14,8 @@ import pytest
 from rdflib import RDF, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
+from aigraph.ontology import ontology_graph
+
 ROOT = Path(__file__).resolve().parents[1]
 CURATED = ROOT / "data" / "curated"
 ROR_RECORDS = ROOT.parent / "shared" / "data" / "ror"  # real data beside the checkout, if present
@@ -59,14 +61,6 @@ def union() -> Graph:
 
 
 @lru_cache(maxsize=1)
-def ontology() -> Graph:
-    g = Graph()
-    for path in sorted((ROOT / "ontology").glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
-
-
-@lru_cache(maxsize=1)
 def store() -> ox.Store:
     s = ox.Store()
     for path in sorted(CURATED.glob("*.trig")):
@@ -106,7 +100,9 @@ def test_curated_data_conforms_to_shapes() -> None:
     shapes = Graph()
     for path in sorted((ROOT / "shapes").glob("*.ttl")):
         shapes.parse(path, format="turtle")
-    conforms, _, text = pyshacl.validate(union() + ontology(), shacl_graph=shapes, inference="none")
+    conforms, _, text = pyshacl.validate(
+        union() + ontology_graph(), shacl_graph=shapes, inference="none"
+    )
     assert conforms, text
 
 

@@ -16,6 +16,8 @@ from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
+from aigraph.ontology import ontology_graph
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 AIGSH = "https://w3id.org/aigraph/shapes#"
@@ -71,18 +73,10 @@ def shapes() -> Graph:
     return g
 
 
-@lru_cache(maxsize=1)
-def ontology() -> Graph:
-    g = Graph()
-    for path in sorted((ROOT / "ontology").glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
-
-
 def validate(path: Path) -> tuple[bool, Graph, str, Graph]:
     data = Graph()
     data.parse(path, format="turtle")
-    merged = data + ontology()  # the ontology and vocabularies are part of the data graph
+    merged = data + ontology_graph()  # the ontology and vocabularies are part of the data graph
     conforms, report, text = pyshacl.validate(merged, shacl_graph=shapes(), inference="none")
     return conforms, report, text, data
 
