@@ -17,6 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from aigraph.config import Settings
+from aigraph.errors import NotAllowed
 from aigraph.importers.cordis import import_cordis
 from aigraph.importers.ror import import_ror
 from aigraph.query import run
@@ -82,6 +84,11 @@ def offline(query: str, stub: str) -> str:
     return query
 
 
+def federated(stub: str) -> Settings:
+    """Federation on, with the stand-ins for the documented endpoints on the allow-list."""
+    return Settings(federation=True, service_allow=tuple(f"{stub}/{n}" for n in ENDPOINTS.values()))
+
+
 def example(name: str) -> str:
     return (EXAMPLES / name).read_text(encoding="utf-8")
 
@@ -97,7 +104,9 @@ def test_every_example_names_an_allowed_endpoint():
 
 
 def test_wikidata(store, stub):
-    result = run(store.ox, offline(example("wikidata-organisations.rq"), stub))
+    result = run(
+        store.ox, offline(example("wikidata-organisations.rq"), stub), settings=federated(stub)
+    )
     rows = {r["wd"]: r for r in result.bindings()}
     inria = rows["http://www.wikidata.org/entity/Q1146208"]
     assert inria["inception"].startswith("1967") and inria["website"] == "https://www.inria.fr/"
@@ -108,7 +117,11 @@ def test_wikidata(store, stub):
 
 
 def test_publications_office(store, stub):
-    result = run(store.ox, offline(example("publications-office-countries.rq"), stub))
+    result = run(
+        store.ox,
+        offline(example("publications-office-countries.rq"), stub),
+        settings=federated(stub),
+    )
     rows = {r["country"].rsplit("/", 1)[-1]: r for r in result.bindings()}
     assert rows["GRC"]["ga"] == "An Ghréig"  # the CORDIS participant from Greece (EL)
     assert int(rows["FRA"]["organisations"]) >= 2
@@ -116,7 +129,7 @@ def test_publications_office(store, stub):
 
 
 def test_cordis_datalab(store, stub):
-    result = run(store.ox, offline(example("cordis-projects.rq"), stub))
+    result = run(store.ox, offline(example("cordis-projects.rq"), stub), settings=federated(stub))
     rows = {r["id"]: r for r in result.bindings()}
     assert set(rows) == {"101070001", "101070003"}  # the projects the remote graph knows
     assert rows["101070001"]["acronym"] == "TRUSTAI"
@@ -127,3 +140,18 @@ def test_the_recorded_answers_are_sparql_json():
     for path in ANSWERS.glob("*.srj"):
         json.loads(path.read_text(encoding="utf-8"))
         list(ox.parse_query_results(path.read_bytes(), format=ox.QueryResultsFormat.JSON))
+
+
+def test_federation_is_off_unless_settings_turn_it_on(store, stub):
+    """The library path holds the same policy as the service: without federation, and for an
+    endpoint off the allow-list, nothing is sent."""
+    before = len(Stub.received)
+    query = offline(example("wikidata-organisations.rq"), stub)
+    with pytest.raises(NotAllowed, match="federation is off"):
+        run(store.ox, query, settings=Settings())
+    on_but_elsewhere = Settings(
+        federation=True, service_allow=("https://query.wikidata.org/sparql",)
+    )
+    with pytest.raises(NotAllowed, match="allow-list"):
+        run(store.ox, query, settings=on_but_elsewhere)
+    assert len(Stub.received) == before

@@ -15,8 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from .config import Settings, get_settings
 from .errors import InputError, QuerySyntaxError
 from .namespaces import PREFIXES
+from .policy import guard
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -93,8 +95,15 @@ def run(
     default_graph: list[str] | None = None,
     named_graphs: list[str] | None = None,
     custom_functions: dict | None = None,
+    settings: Settings | None = None,
 ) -> QueryResult:
-    """Run a SPARQL query; keep at most ``max_rows`` rows (or triples), flagging truncation."""
+    """Run a SPARQL query; keep at most ``max_rows`` rows (or triples), flagging truncation.
+
+    The query passes the same policy as on the service first (:func:`aigraph.policy.guard`):
+    no update, no over-deep nesting, and ``SERVICE`` only when ``settings`` (by default the
+    process settings, ``AIGRAPH_FEDERATION`` / ``AIGRAPH_SERVICE_ALLOW``) allow its endpoint.
+    """
+    guard(sparql, settings or get_settings(), prefixes=PREFIXES)
     kwargs: dict = {"prefixes": PREFIXES}
     if default_graph:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
@@ -105,20 +114,47 @@ def run(
     functions = extension_functions(store) if custom_functions is None else custom_functions
     if functions:
         kwargs["custom_functions"] = functions
-    try:
+    try:  # results are lazy: a SERVICE call or a store read can fail while they are taken
         answer = store.query(sparql, **kwargs)
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows, truncated = _take(answer, max_rows)
+            return QueryResult("select", variables, rows=rows, truncated=truncated, limit=max_rows)
+        triples, truncated = _take(answer, max_rows)
+        return QueryResult("graph", triples=triples, truncated=truncated, limit=max_rows)
     except SyntaxError as err:
-        raise QuerySyntaxError(f"malformed query: {err.args[0] if err.args else err}") from None
-    except (ValueError, OSError) as err:
+        raise QuerySyntaxError(f"malformed query: {syntax_message(err, sparql)}") from None
+    except (ValueError, OSError, RuntimeError) as err:
         raise InputError(f"query failed: {err}") from None
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions):
-        variables = [v.value for v in answer.variables]
-        rows, truncated = _take(answer, max_rows)
-        return QueryResult("select", variables, rows=rows, truncated=truncated, limit=max_rows)
-    triples, truncated = _take(answer, max_rows)
-    return QueryResult("graph", triples=triples, truncated=truncated, limit=max_rows)
+
+
+def syntax_message(err: SyntaxError, sparql: str = "") -> str:
+    """The engine's syntax error, readable: an undeclared prefix is named (the engine lists
+    every character a name could have gone on with instead)."""
+    message = str(err.args[0] if err.args else err)
+    if "Prefix not found" in message:
+        where = message.split(": expected", 1)[0]
+        prefix = undeclared_prefix(sparql) if sparql else None
+        named = f"the prefix '{prefix}:' is not declared" if prefix is not None else "a prefix"
+        return f"{where}: {named} (declare it with PREFIX {prefix or 'name'}: <namespace IRI>)"
+    if "expected one of" in message and len(message) > 300:
+        message = message[: message.index("expected one of")] + "unexpected input"
+    return message
+
+
+def undeclared_prefix(sparql: str, prefixes=PREFIXES) -> str | None:
+    """The first prefix ``sparql`` uses but neither declares nor is predeclared, if any."""
+    from .lexer import inspect, tokenize
+
+    declared = inspect(sparql, prefixes).prefixes
+    for tok in tokenize(sparql):
+        if tok.kind == "pname":
+            prefix = tok.text.partition(":")[0]
+            if prefix not in declared:
+                return prefix
+    return None
 
 
 def _take(items: Iterable, cap: int | None) -> tuple[list, bool]:

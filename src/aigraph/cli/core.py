@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..config import get_settings
 from ..errors import InputError
 from ..query import GRAPH_FORMATS, SOLUTION_FORMATS, example_query, run, serialize
 from .common import add_store_option, open_store, say, store_path, write_out
@@ -65,7 +66,8 @@ def _read_query(args: argparse.Namespace) -> str:
 def cmd_query(args: argparse.Namespace) -> int:
     sparql = _read_query(args)
     store = open_store(args)
-    result = run(store.ox, sparql, max_rows=args.max_rows)
+    settings = get_settings().with_(federation=True if args.federation else None)
+    result = run(store.ox, sparql, max_rows=args.max_rows, settings=settings)
     fmt = args.format or ("turtle" if result.kind == "graph" else "table")
     write_out(serialize(result, fmt), args.output)
     if result.truncated:
@@ -133,6 +135,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--max-rows", type=int, default=None, help="cap on rows (default: none)")
     p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument(
+        "--federation",
+        action="store_true",
+        help="let SERVICE reach the allow-listed endpoints (AIGRAPH_SERVICE_ALLOW); "
+        "default: AIGRAPH_FEDERATION, off",
+    )
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("export", help="write the whole dataset (lossless)")

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES
-from ..query import extension_functions
+from ..query import extension_functions, syntax_message
 
 RESULTS_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -192,6 +192,6 @@ def evaluate(store: ox.Store, job: QueryJob, functions: dict | None = None) -> R
             return _solutions(answer, job.solution_fmt, job.max_rows, job.direct)
         return _triples(answer, job.graph_fmt, job.max_rows)
     except SyntaxError as err:
-        raise QuerySyntaxError(f"malformed query: {err.args[0] if err.args else err}") from None
+        raise QuerySyntaxError(f"malformed query: {syntax_message(err, job.sparql)}") from None
     except (ValueError, OSError, RuntimeError) as err:
         raise InputError(f"query failed: {err}") from None

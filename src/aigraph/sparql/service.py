@@ -93,6 +93,7 @@ class SparqlService:
         """Policy, negotiation and deadline: the job to run and its timeout (nothing runs)."""
         policy.check_size(req.query, self.settings.max_request_bytes, "query")
         info = inspect_query(req.query)
+        policy.check_nesting(info)
         policy.check_query(info)
         policy.check_services(info, self.settings)
         graph_form = info.form in ("CONSTRUCT", "DESCRIBE")
@@ -122,6 +123,7 @@ class SparqlService:
         policy.authorize(self.settings, authorization)
         policy.check_size(text, self.settings.max_request_bytes, "update")
         info = inspect_query(text)
+        policy.check_nesting(info, "update")
         policy.check_services(info, self.settings)
         with self.write_lock:
             add, remove = plan_update(self.store, text)
