@@ -12,7 +12,9 @@
 
 The projection defaults to ``co-participation``. Values come from ``graph/analytics`` when
 ``aigraph network write`` stored them for that projection; otherwise they are computed once
-per store state (its identity and size: any write recomputes) and cached, never per row. A
+per store version and cached, never per row (see :mod:`.cache`): a query worker computes
+them once per snapshot (the functions are bound to it), an :class:`~aigraph.store.Store` once
+per ``version`` (any committed write recomputes), a bare pyoxigraph store once per query. A
 node that is not in the network leaves the result unbound.
 
 Example::
@@ -31,6 +33,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from ..namespaces import AIGF, PREFIXES, XSD
+from .cache import VersionCache, owner
 from .communities import detect
 from .metrics import component_index, components, degree, pagerank, strength
 from .projection import PROJECTIONS, project
@@ -38,9 +41,10 @@ from .results import GRAPH_IRI, analysis_iri
 
 DEFAULT_PROJECTION = "co-participation"
 _INT, _DOUBLE = ox.NamedNode(str(XSD.integer)), ox.NamedNode(str(XSD.double))
-_LOCK = threading.Lock()
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 16
+#: metric columns and projections per store version (a store's own, across queries)
+_VALUES = VersionCache(size=32)
+#: breadth-first distances from one source node per store version
+_DISTANCES = VersionCache(size=16)
 _WRITTEN = {
     "degree": "degree",
     "strength": "strength",
@@ -64,8 +68,7 @@ def _written(store: ox.Store, projection: str, metric: str) -> dict | None:
     return values or None
 
 
-def _computed(store: ox.Store, projection: str, metric: str) -> dict | None:
-    G: nx.Graph = project(store, projection)
+def _computed(G: nx.Graph, metric: str) -> dict | None:
     if metric == "degree":
         return {v: ox.Literal(str(x), datatype=_INT) for v, x in degree(G).items()}
     if metric == "strength":
@@ -81,21 +84,39 @@ def _computed(store: ox.Store, projection: str, metric: str) -> dict | None:
     return None  # betweenness: too costly per query; write it with `aigraph network write`
 
 
-def _values(store: ox.Store, projection: str, metric: str) -> dict:
-    key = (id(store), len(store), projection, metric)
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None:
-            _CACHE.move_to_end(key)
-            return hit
-    values = _written(store, projection, metric)
-    if values is None:
-        values = _computed(store, projection, metric) or {}
-    with _LOCK:
-        _CACHE[key] = values
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return values
+class _Bound:
+    """The cache of one provider call: the store's own version cache when it has one (see
+    :func:`.cache.owner`), else a private one that lives as long as these functions do (a
+    query worker binds them once per snapshot)."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self._lock = threading.RLock()  # a metric's computation asks for the graph
+        self._local: OrderedDict = OrderedDict()
+
+    def get(self, cache: VersionCache, key: tuple, compute: Callable):
+        if owner(self.store) is not None:
+            return cache.get(self.store, key, compute)
+        with self._lock:  # also makes concurrent rows wait for one computation
+            if key in self._local:
+                self._local.move_to_end(key)
+                return self._local[key]
+            value = self._local[key] = compute()
+            while len(self._local) > cache.size + _VALUES.size:
+                self._local.popitem(last=False)
+            return value
+
+    def graph(self, projection: str) -> nx.Graph:
+        return self.get(_VALUES, ("graph", projection), lambda: project(self.store, projection))
+
+    def values(self, projection: str, metric: str) -> dict:
+        def compute() -> dict:
+            written = _written(self.store, projection, metric)
+            if written is not None:
+                return written
+            return _computed(self.graph(projection), metric) or {}
+
+        return self.get(_VALUES, (projection, metric), compute)
 
 
 def _projection(args: tuple) -> str | None:
@@ -105,33 +126,29 @@ def _projection(args: tuple) -> str | None:
     return name if name in PROJECTIONS else None
 
 
-def _metric(store: ox.Store, metric: str) -> Callable:
+def _metric(bound: _Bound, metric: str) -> Callable:
     def fn(node=None, *args):
         projection = _projection(args)
         if not isinstance(node, ox.NamedNode) or projection is None:
             return None
-        return _values(store, projection, metric).get(node.value)
+        return bound.values(projection, metric).get(node.value)
 
     return fn
 
 
-def _distance(store: ox.Store) -> Callable:
+def _distance(bound: _Bound) -> Callable:
     def fn(a=None, b=None, *args):
         projection = _projection(args)
         if not isinstance(a, ox.NamedNode) or not isinstance(b, ox.NamedNode) or not projection:
             return None
-        G = project(store, projection)
+        G = bound.graph(projection)
         if a.value not in G or b.value not in G:
             return None
-        key = (id(store), len(store), projection, "bfs", a.value)
-        with _LOCK:
-            lengths = _CACHE.get(key)
-        if lengths is None:
-            lengths = nx.single_source_shortest_path_length(G, a.value)
-            with _LOCK:
-                _CACHE[key] = lengths
-                while len(_CACHE) > _CACHE_SIZE:
-                    _CACHE.popitem(last=False)
+        lengths = bound.get(
+            _DISTANCES,
+            ("bfs", projection, a.value),
+            lambda: nx.single_source_shortest_path_length(G, a.value),
+        )
         d = lengths.get(b.value)
         return None if d is None else ox.Literal(str(d), datatype=_INT)
 
@@ -141,6 +158,7 @@ def _distance(store: ox.Store) -> Callable:
 def provider(store: ox.Store) -> dict:
     """The ``aigf:`` functions bound to ``store``; registered with
     :func:`aigraph.query.register_function_provider` on ``import aigraph.analytics``."""
-    functions = {ox.NamedNode(str(AIGF[name])): _metric(store, name) for name in _WRITTEN}
-    functions[ox.NamedNode(str(AIGF.distance))] = _distance(store)
+    bound = _Bound(store)
+    functions = {ox.NamedNode(str(AIGF[name])): _metric(bound, name) for name in _WRITTEN}
+    functions[ox.NamedNode(str(AIGF.distance))] = _distance(bound)
     return functions

@@ -30,7 +30,7 @@ import csv
 import datetime as dt
 import gc
 import io
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,6 +46,7 @@ from scipy import sparse
 from ..errors import InputError
 from ..namespaces import COUNTRY, ID, PREFIXES
 from .backend import seed_twin
+from .cache import VersionCache
 
 PROJECTIONS = ("co-participation", "agreements", "affiliation")
 _ORG_TYPE = f"{ID}organisation-type/"
@@ -268,7 +269,8 @@ def _co_participation(store, f: Filters, funding: bool) -> nx.Graph:
     if funding:
         c = sparse.csr_matrix((np.asarray(money), (rows_i, cols_j)), shape=(n, m))
         fw = (c @ b.T + b @ c.T).tocsr()
-        columns["funding"] = np.asarray(fw[us, vs]).ravel().tolist()
+        # fancy indexing with empty index arrays gives a sparse matrix, not an empty row
+        columns["funding"] = np.asarray(fw[us, vs]).ravel().tolist() if len(us) else []
     b.sort_indices()
     G = nx.Graph(projection="co-participation")
     node_data = []
@@ -377,8 +379,8 @@ def _held_during(f: Filters, start: str, end: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- dispatch
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 4
+#: projections per store state (see :mod:`.cache`: keyed on the store's version)
+_CACHE = VersionCache(size=4)
 
 
 def project(
@@ -386,25 +388,20 @@ def project(
 ) -> nx.Graph:
     """The projection ``name`` (one of :data:`PROJECTIONS`), cached per store state.
 
-    The cache key is the store's identity and size plus the arguments, so any write (which
-    changes the size) recomputes it. Callers must not modify the returned graph; copy it first.
+    The cache key is the store and its ``version`` (bumped by every committed write) plus the
+    arguments; a bare pyoxigraph store that no :class:`~aigraph.store.Store` owns is not
+    cached. Callers must not modify the returned graph; copy it first.
     """
     if name not in PROJECTIONS:
         raise InputError(f"unknown projection {name!r} (use one of {', '.join(PROJECTIONS)})")
     f = filters or Filters()
     oxs = _ox(store)
-    key = (id(oxs), len(oxs), name, f, funding)
-    G = _CACHE.get(key)
-    if G is not None:
-        _CACHE.move_to_end(key)
-        return G
-    if name == "co-participation":
-        G = co_participation(oxs, f, funding=funding)
-    elif name == "agreements":
-        G = agreements(oxs, f)
-    else:
-        G = affiliations(oxs, f)
-    _CACHE[key] = G
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return G
+
+    def build() -> nx.Graph:
+        if name == "co-participation":
+            return co_participation(oxs, f, funding=funding)
+        if name == "agreements":
+            return agreements(oxs, f)
+        return affiliations(oxs, f)
+
+    return _CACHE.get(store, (name, f, funding), build)

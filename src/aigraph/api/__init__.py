@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from .. import __version__
+from ..analytics.cache import track
 from ..config import Settings, get_settings
 from ..sparql import SparqlService
 from ..sparql.worker import load_extensions
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     settings = settings or get_settings()
     store = store if store is not None else open_store(settings)
     load_extensions()  # SPARQL extension functions for in-process queries and descriptions
+    track(store)  # in-process aigf: functions cache their analytics per store version
     svc = SparqlService(store, settings)
 
     @asynccontextmanager
