@@ -104,3 +104,25 @@ class Unauthorized(NotAllowed):
 
     status = 401
     title = "Unauthorized"
+
+
+class StoreBusy(AigraphError):
+    """The store is held by another process (usually a running ``aigraph serve``): it can be
+    read beside it, but not written."""
+
+    exit_code = 2
+    status = 409
+    title = "Store in use"
+
+
+class StoreWriteError(AigraphError):
+    """A write (or checkpoint, backup, restore) that the file system refused: the store is left
+    as it was, and the same write works again once the cause is fixed."""
+
+    exit_code = 2
+    status = 507
+    title = "Insufficient storage"
+
+
+class StorageFull(StoreWriteError):
+    """No space left on the device (or quota exceeded) while writing."""

@@ -5,22 +5,30 @@ are staged in memory together with what the store already says about the nodes t
 and the ontology; the staged state is checked against the SHACL shapes; only if it conforms is
 the change committed, in one transaction. An invalid or interrupted write leaves the store
 exactly as it was.
+
+One process at a time holds an on-disk store for writing (an ``flock`` on ``.NAME.lock`` beside
+it, then RocksDB's own lock); other processes can open it read-only (:meth:`Store.open` with
+``write=False``) and see it as it was when they opened it. A write that the file system refuses
+(a full disk, above all) raises :class:`StoreWriteError` (:class:`StorageFull`) and leaves the
+store as it was; the next write reopens the database, so writes work again once there is space.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
-from .errors import InputError, NonConformingError
+from .errors import InputError, NonConformingError, StorageFull, StoreBusy, StoreWriteError
 from .namespaces import PREFIXES
 from .ontology import (
     CATALOG_GRAPH,
@@ -69,22 +77,209 @@ def _quad_sparql(q: ox.Quad) -> str:
     return f"GRAPH {q.graph_name} {{ {triple} }}"
 
 
-class Store:
-    """An aigraph store: ``Store(path)`` opens (or creates) one on disk, ``Store()`` in memory."""
+# pyoxigraph types for the signatures inside Store, whose ``ox`` property hides the module there
+_Quad = ox.Quad
+_OxStore = ox.Store
 
-    def __init__(self, path: str | Path | None = None):
+#: the key of the default graph's count in :func:`graph_counts` and :meth:`Store.stats`
+DEFAULT_GRAPH_KEY = "(default graph)"
+#: attempts to open a store read-only beside its writer (which may be switching directories)
+READ_ONLY_ATTEMPTS = 5
+
+
+def graph_counts(store: ox.Store) -> dict[str, int]:
+    """Quads per named graph (sorted by IRI; an empty named graph counts 0), and in the default
+    graph under :data:`DEFAULT_GRAPH_KEY` when it holds any. Counted by the engine."""
+    text = (resources.files("aigraph") / "graph-counts.rq").read_text(encoding="utf-8")
+    solutions = store.query(text)
+    assert isinstance(solutions, ox.QuerySolutions)
+    counts = {sol["g"].value: int(sol["n"].value) for sol in solutions}
+    for g in store.named_graphs():
+        counts.setdefault(g.value, 0)
+    out = dict(sorted(counts.items()))
+    default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    if default:
+        out[DEFAULT_GRAPH_KEY] = default
+    return out
+
+
+def is_disk_full(err: BaseException) -> bool:
+    """An error meaning "no space left" (ENOSPC, or a quota), from Python or from RocksDB (whose
+    errors carry the system's message but no errno)."""
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(err)
+    return "No space left on device" in text or "Disk quota exceeded" in text
+
+
+def storage_error(err: OSError, doing: str, outcome: str) -> StoreWriteError:
+    """The error for an I/O failure while ``doing`` something to a store; ``outcome`` says what
+    became of the store."""
+    if is_disk_full(err):
+        return StorageFull(
+            f"no space left on the device while {doing}: {outcome}. Free some space and run it "
+            f"again ({err})"
+        )
+    return StoreWriteError(f"the file system refused {doing}: {outcome} ({err})")
+
+
+def busy_message(path: Path | None) -> str:
+    return (
+        f"the store at {path} is held by another process, probably a running `aigraph serve`. "
+        "Reading commands work beside it; to write, stop it or write through the service: a SPARQL "
+        "update to POST /update, or RDF to PUT/POST /store?graph=IRI, with the header "
+        "'Authorization: Bearer $AIGRAPH_WRITE_TOKEN'"
+    )
+
+
+def _is_lock_error(err: OSError) -> bool:
+    text = str(err)
+    return "LOCK" in text and ("temporarily unavailable" in text or "lock hold" in text)
+
+
+def _remove(path: Path) -> None:
+    """Delete a directory and the ``.tmp`` one a RocksDB checkpoint leaves when it fails."""
+    shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    """Copy a store's file; its immutable table files (``.sst``) are hard-linked when possible,
+    as a RocksDB checkpoint does."""
+    if src.endswith(".sst"):
+        try:
+            os.link(src, dst)
+            return
+        except OSError:
+            pass
+    shutil.copy2(src, dst)
+
+
+def _hold(lock_file: Path, store: Path) -> IO[str] | None:
+    """Take the writer's lock of a store (an exclusive ``flock`` on ``lock_file``, held as long
+    as the returned file is open), or raise :class:`StoreBusy`. Taken before anything else
+    touches the store's directories, so a reader never interferes with a writer's switch."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock (Windows): RocksDB's lock still guards
+        return None
+    try:
+        handle = open(lock_file, "a")  # noqa: SIM115 - held for the lifetime of the Store
+    except OSError as err:
+        if is_disk_full(err):
+            raise storage_error(
+                err, f"opening the store at {store}", "nothing was changed"
+            ) from None
+        raise InputError(f"cannot open the store at {store}: {err}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise StoreBusy(busy_message(store)) from None
+    return handle
+
+
+class Store:
+    """An aigraph store: ``Store(path)`` opens (or creates) one on disk for reading and writing,
+    ``Store(path, read_only=True)`` opens one for reading only, beside the process that holds it
+    (see :meth:`open`); ``Store()`` makes one in memory."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         #: bumped by every committed write (readers of snapshots compare it to see staleness)
         self.version = 0
-        if self.path is not None:
+        self._holder: IO[str] | None = None
+        self._ox: ox.Store | None = None
+        #: a write failed: the database is reopened before the next one (after an I/O error,
+        #: RocksDB refuses every write until it is reopened)
+        self._stale = False
+        if self.path is None:
+            if read_only:
+                raise InputError("a read-only store needs a path")
+            self._ox = ox.Store()
+        elif read_only:
+            self._ox = self._open_read_only()
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._holder = _hold(self._aside("lock"), self.path)
             self._recover()
             self.path.mkdir(parents=True, exist_ok=True)
+            self._ox = self._open()
+
+    @classmethod
+    def open(cls, path: str | Path, *, write: bool = True) -> Store:
+        """The on-disk store at ``path``. For reading (``write=False``), a store that another
+        process holds (a running ``aigraph serve``) is opened read-only: it shows the data as
+        it was when opened. For writing, that case raises :class:`StoreBusy`."""
+        try:
+            return cls(path)
+        except StoreBusy:
+            if write:
+                raise
+            return cls(path, read_only=True)
+
+    @property
+    def ox(self) -> _OxStore:
+        """The pyoxigraph store (reopened here if a failed write left it closed)."""
+        if self._ox is None:
+            error = self._reopen()
+            if self._ox is None:
+                assert error is not None
+                raise error
+        return self._ox
+
+    def _open(self) -> _OxStore:
+        assert self.path is not None
+        try:
+            return ox.Store(str(self.path))
+        except OSError as err:
+            if _is_lock_error(err):
+                raise StoreBusy(busy_message(self.path)) from None
+            if is_disk_full(err):
+                raise storage_error(
+                    err, f"opening the store at {self.path}", "it is unchanged"
+                ) from None
+            raise InputError(f"cannot open the store at {self.path}: {err}") from None
+
+    def _open_read_only(self) -> _OxStore:
+        """Open read-only, retrying briefly: a writer switching to a bulk-loaded copy (see
+        :meth:`_commit_by_swap`) renames the directory away for a moment."""
+        assert self.path is not None
+        last: Exception | None = None
+        for attempt in range(READ_ONLY_ATTEMPTS):
             try:
-                self.ox = ox.Store(str(self.path))
-            except OSError as err:
-                raise InputError(f"cannot open the store at {self.path}: {err}") from None
-        else:
-            self.ox = ox.Store()
+                return ox.Store.read_only(str(self.path))
+            except (OSError, RuntimeError) as err:
+                # RuntimeError: RocksDB's "Corruption" when the writer compacted away a file
+                # between our reading its list of files and opening one: try again
+                last = err
+                time.sleep(0.1 * (attempt + 1))
+        raise InputError(f"cannot open the store at {self.path} for reading: {last}")
+
+    def _reopen(self) -> StoreWriteError | StoreBusy | InputError | None:
+        """Close the database and open it again, finishing an interrupted switch first. When it
+        cannot be opened for writing yet (the disk still full), a read-only handle keeps reads
+        going and the next write tries again. Returns the error that kept it from writing."""
+        assert self.path is not None
+        self._ox = None  # closes the database once no query holds it any more
+        try:
+            self._recover()
+            self._ox = self._open()
+            self._stale = False
+            return None
+        except OSError as err:
+            error: StoreWriteError | StoreBusy | InputError = storage_error(
+                err, f"reopening the store at {self.path}", "it is not written to meanwhile"
+            )
+        except (StoreWriteError, StoreBusy, InputError) as err:
+            error = err
+        self._stale = True
+        try:
+            self._ox = self._open_read_only()
+        except InputError:
+            self._ox = None
+        return error
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -102,12 +297,12 @@ class Store:
         kwargs.setdefault("prefixes", PREFIXES)
         return self.ox.query(sparql, **kwargs)
 
+    def graph_counts(self) -> dict[str, int]:
+        """Quads per named graph (see :func:`graph_counts`)."""
+        return graph_counts(self.ox)
+
     def stats(self) -> dict:
         """Triples per named graph and entities per class (over the union of graphs)."""
-        per_graph: Counter[str] = Counter()
-        for g in self.ox.named_graphs():
-            per_graph[g.value] = sum(1 for _ in self.ox.quads_for_pattern(None, None, None, g))
-        default = sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         solutions = self.ox.query(
             "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
             "GROUP BY ?class ORDER BY DESC(?n) ?class",
@@ -119,10 +314,7 @@ class Store:
             for sol in solutions
             if isinstance(sol["class"], ox.NamedNode)
         }
-        graphs = dict(sorted(per_graph.items()))
-        if default:
-            graphs["(default graph)"] = default
-        return {"quads": len(self.ox), "graphs": graphs, "classes": classes}
+        return {"quads": len(self.ox), "graphs": self.graph_counts(), "classes": classes}
 
     def export(self, fmt: str = "nquads", output: IO[bytes] | str | Path | None = None):
         """Serialise the whole dataset (all graphs) as N-Quads or TriG: a lossless round trip."""
@@ -149,6 +341,8 @@ class Store:
         progress: bool = False,
     ) -> WriteResult:
         """Parse, validate and commit files as one atomic write (all of them or none)."""
+        if graph is not None:
+            _check_graph_iri(graph)
         quads: list[ox.Quad] = []
         with _Progress(progress, len(paths) + 2) as bar:
             for path in paths:
@@ -156,10 +350,19 @@ class Store:
                 quads.extend(parse_file(path, graph=graph, fmt=fmt).quads)
             return self.write(add=quads, validate=validate, progress=bar)
 
+    def _writable(self) -> None:
+        """Refuse to write through a read-only handle; reopen after a failed write."""
+        if self.read_only:
+            raise StoreBusy(busy_message(self.path))
+        if self._stale:
+            error = self._reopen()
+            if error is not None:
+                raise error
+
     def write(
         self,
-        add: Iterable[ox.Quad] = (),
-        remove: Iterable[ox.Quad] = (),
+        add: Iterable[_Quad] = (),
+        remove: Iterable[_Quad] = (),
         *,
         validate: bool = True,
         progress: _Progress | bool = False,
@@ -167,8 +370,11 @@ class Store:
         """Validate the state this change would produce, then commit it atomically.
 
         Raises :class:`NonConformingError` (with the SHACL report) and changes nothing when the
-        resulting data would violate the shapes.
+        resulting data would violate the shapes; raises :class:`StoreWriteError`
+        (:class:`StorageFull` for a full disk) and changes nothing when the file system refuses
+        the commit.
         """
+        self._writable()
         add = add if isinstance(add, list) else list(add)
         remove = list(remove)
         if remove:
@@ -189,17 +395,21 @@ class Store:
                 bar.close()
                 raise NonConformingError(report)
         bar.step(f"committing {len(add) + len(remove)} quads")
-        self._commit(add, remove)
+        new = [q for q in add if q not in self.ox]
+        try:
+            self._commit(new, remove)
+        except OSError as err:
+            bar.close()
+            self._after_failed_commit(err, new, remove)
         self.version += 1
         result.after = len(self.ox)
         bar.close()
         return result
 
-    def _commit(self, add: list[ox.Quad], remove: list[ox.Quad]) -> None:
-        """Commit a checked change in one transaction, or for a large change on disk by
-        building the new state in a private checkpoint and switching to it (see
-        :meth:`_commit_by_swap`)."""
-        new = [q for q in add if q not in self.ox]
+    def _commit(self, new: list[_Quad], remove: list[_Quad]) -> None:
+        """Commit a checked change (``new``: quads not in the store yet) in one transaction, or
+        for a large change on disk by building the new state in a private checkpoint and
+        switching to it (see :meth:`_commit_by_swap`)."""
         if self.path is not None and len(new) + len(remove) >= SWAP_THRESHOLD:
             self._commit_by_swap(new, remove)
         elif remove:
@@ -212,38 +422,81 @@ class Store:
         if self.path is not None:
             self.ox.flush()
 
+    def _after_failed_commit(self, err: OSError, new: list[_Quad], remove: list[_Quad]) -> None:
+        """A commit failed on an I/O error (a full disk): clean up, reopen the database (RocksDB
+        refuses writes after such an error until reopened), and raise, unless the change did
+        land before the error (a flush failing after the commit): then return."""
+        doing = f"writing {len(new) + len(remove)} quads to the store at {self.path}"
+        if self.path is None:
+            raise storage_error(err, doing, "the store is unchanged") from None
+        _remove(self._aside("staging"))
+        self._reopen()  # a read-only handle at worst: enough to check, and reads go on
+        if self._ox is None:
+            raise storage_error(err, doing, "the store could not be reopened to check it") from None
+        if self._landed(new, remove):
+            return
+        outcome = "the store is unchanged" + (
+            ""
+            if not self._stale
+            else "; it takes writes again once reopened, which the next write tries"
+        )
+        raise storage_error(err, doing, outcome) from None
+
+    def _landed(self, new: list[_Quad], remove: list[_Quad]) -> bool:
+        """Whether a change is in the store: commits are all or nothing, so one quad tells."""
+        if new:
+            return new[0] in self.ox
+        if remove:
+            return remove[0] not in self.ox
+        return True
+
     def _aside(self, kind: str) -> Path:
         assert self.path is not None
         return self.path.parent / f".{self.path.name}.{kind}"
 
-    def _commit_by_swap(self, add: list[ox.Quad], remove: list[ox.Quad]) -> None:
+    def _commit_by_swap(self, add: list[_Quad], remove: list[_Quad]) -> None:
         """Large writes: a RocksDB transaction of a million quads is slow (35 s against 8 s for
         the bulk loader), and the bulk loader is not atomic. So the change is bulk-loaded into a
         hard-linked checkpoint of the store (``.NAME.staging``), which is then renamed
         ``.NAME.committed`` (the commit point, one atomic rename) and switched into place. A
-        crash before the commit point leaves the old store; after it, :meth:`_recover` finishes
-        the switch the next time the store is opened."""
+        failure before the commit point removes the staging copy and leaves the old store; a
+        crash after it is finished by :meth:`_recover` the next time the store is opened."""
         staging, committed = self._aside("staging"), self._aside("committed")
-        shutil.rmtree(staging, ignore_errors=True)
-        self.ox.flush()
-        self.ox.backup(str(staging))
-        copy = ox.Store(str(staging))
-        for q in remove:
-            copy.remove(q)
-        copy.bulk_extend(add)
-        copy.flush()
-        del copy
+        _remove(staging)
+        try:
+            self.ox.flush()
+            self.ox.backup(str(staging))
+            copy = ox.Store(str(staging))
+            try:
+                for q in remove:
+                    copy.remove(q)
+                copy.bulk_extend(add)
+                copy.flush()
+            finally:
+                del copy
+        except BaseException:
+            _remove(staging)
+            raise
         os.replace(staging, committed)  # the commit point
-        del self.ox
-        self._recover()
-        self.ox = ox.Store(str(self.path))
+        self._switch()
+
+    def _switch(self) -> None:
+        """Close the database and switch to the committed copy (see :meth:`_recover`). When
+        it cannot be reopened now, the next use of the store tries again."""
+        self._ox = None
+        try:
+            self._recover()
+            self._ox = self._open()
+        except (OSError, StoreWriteError, StoreBusy, InputError):
+            self._stale = True
 
     def _recover(self) -> None:
-        """Finish a switch that a crash interrupted; drop an unfinished staging copy."""
+        """Finish a switch that a crash interrupted; drop an unfinished staging copy. Only
+        called by the process that holds the store's lock."""
         if self.path is None:
             return
         staging, committed, old = (self._aside(k) for k in ("staging", "committed", "old"))
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
         if committed.is_dir():
             shutil.rmtree(old, ignore_errors=True)
             if self.path.exists():
@@ -251,7 +504,60 @@ class Store:
             os.replace(committed, self.path)
         shutil.rmtree(old, ignore_errors=True)
 
-    def check(self, add: Sequence[ox.Quad], remove: Sequence[ox.Quad] = ()):
+    def checkpoint(self, target: str | Path) -> None:
+        """Copy the store as it is now into the new directory ``target`` with RocksDB's own
+        checkpoint: consistent, and cheap on the same file system (hard links to the immutable
+        files). On failure nothing is left at ``target``."""
+        if self.path is None or self.read_only:
+            raise InputError("only an on-disk store opened for writing has checkpoints")
+        target = Path(target)
+        try:
+            self.ox.flush()
+            self.ox.backup(str(target))
+        except OSError as err:
+            _remove(target)
+            self._stale = True  # a failed flush leaves RocksDB refusing writes until reopened
+            raise storage_error(
+                err, f"copying the store to {target}", "the store is unchanged"
+            ) from None
+
+    def replace_with(self, source: str | Path, check: Callable[[_OxStore], None]) -> None:
+        """Replace the whole store by the store at ``source``, all or nothing: a copy is made
+        beside the store (``.NAME.staging``), opened and given to ``check`` (which raises to
+        refuse it), then switched in by the commit point of large writes."""
+        self._writable()
+        source = Path(source)
+        staging, committed = self._aside("staging"), self._aside("committed")
+        _remove(staging)
+        try:
+            shutil.copytree(source, staging, copy_function=_link_or_copy)
+        except OSError as err:
+            _remove(staging)
+            raise storage_error(
+                err, f"copying {source} beside the store", "the store is unchanged"
+            ) from None
+        try:
+            copy = ox.Store(str(staging))
+        except OSError as err:
+            _remove(staging)
+            if is_disk_full(err):
+                raise storage_error(
+                    err, f"opening the copy of {source}", "the store is unchanged"
+                ) from None
+            raise InputError(f"{source} does not open as a store: {err}") from None
+        try:
+            check(copy)
+            copy.flush()
+        except BaseException:
+            del copy
+            _remove(staging)
+            raise
+        del copy
+        os.replace(staging, committed)  # the commit point
+        self._switch()
+        self.version += 1
+
+    def check(self, add: Sequence[_Quad], remove: Sequence[_Quad] = ()):
         """The SHACL report for the state the change would produce (the store is untouched)."""
         from .validate import validate_store
 
@@ -280,7 +586,7 @@ class Store:
             staging.remove(q)
         return validate_store(staging, focus_nodes=focus)
 
-    def _schema_quads(self) -> list[ox.Quad]:
+    def _schema_quads(self) -> list[_Quad]:
         """Class and property hierarchy (the store's, else the bundled ontology's)."""
         quads = [
             q for p in _SCHEMA_PREDICATES for q in self.ox.quads_for_pattern(None, p, None, None)
@@ -313,14 +619,31 @@ class Store:
         return self.write(add=quads, progress=progress)
 
     def close(self) -> None:
-        if self.path is not None:
-            self.ox.flush()
+        """Flush to disk (the store stays open; it is closed when no longer referenced)."""
+        if self.path is None or self.read_only or self._ox is None:
+            return
+        try:
+            self._ox.flush()
+        except OSError as err:
+            self._stale = True
+            raise storage_error(
+                err, f"flushing the store at {self.path}", "it is unchanged"
+            ) from None
 
     def destroy(self) -> None:
         """Delete an on-disk store (used by ``aigraph init --reset``)."""
+        self._writable()
         if self.path is not None:
-            del self.ox
+            self._ox = None
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _check_graph_iri(graph: str) -> None:
+    """A graph name must be an absolute IRI (``--graph``): say so instead of failing deep down."""
+    try:
+        ox.NamedNode(graph)
+    except ValueError as err:
+        raise InputError(f"--graph {graph!r} is not an absolute IRI ({err})") from None
 
 
 class _Progress:
@@ -356,4 +679,12 @@ class _Progress:
         self.close()
 
 
-__all__ = ["Store", "WriteResult", "CATALOG_GRAPH", "ONTOLOGY_GRAPH", "VOCABULARY_GRAPH"]
+__all__ = [
+    "Store",
+    "WriteResult",
+    "graph_counts",
+    "is_disk_full",
+    "CATALOG_GRAPH",
+    "ONTOLOGY_GRAPH",
+    "VOCABULARY_GRAPH",
+]

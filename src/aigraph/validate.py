@@ -44,6 +44,12 @@ class ValidationResult:
     severity: str
 
 
+def _constraint(r: ValidationResult) -> str:
+    """``sh:minCount`` for ``sh:MinCountConstraintComponent``."""
+    name = r.constraint_component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    return "sh:" + name[:1].lower() + name[1:]
+
+
 @dataclass
 class ValidationReport:
     """The outcome of a validation: ``conforms`` is true when there is no result at all."""
@@ -52,23 +58,32 @@ class ValidationReport:
     results: list[ValidationResult] = field(default_factory=list)
 
     def text(self, limit: int = 50) -> str:
-        """One line per result (severity, shape, focus node, path, value, message)."""
+        """One line per problem (severity, shape, focus node, path, value, message). Results of
+        one property shape that share a message and differ only in their constraint (its
+        ``sh:class`` failing on a value and its ``sh:minCount`` on the same property) are one
+        line, naming the constraints, rather than the same message twice."""
         if self.conforms:
             return "Conforms."
+        groups: dict[tuple, list[ValidationResult]] = {}
+        for r in sorted(self.results, key=lambda r: r.value is None):  # valued ones first
+            base = (r.severity, r.source_shape, r.focus_node, r.result_path, r.message)
+            key = (*base, r.value)
+            if r.value is None:  # e.g. sh:minCount: joins a line on the same property
+                key = next((k for k in groups if k[:5] == base), key)
+            groups.setdefault(key, []).append(r)
         lines = [f"Does not conform: {len(self.results)} result(s)."]
-        for r in self.results[:limit]:
-            parts = [
-                _short(r.severity),
-                _short(r.source_shape),
-                f"focus {_node_text(r.focus_node)}",
-            ]
-            if r.result_path:
-                parts.append(f"path {_path_text(r.result_path)}")
-            if r.value is not None:
-                parts.append(f"value {r.value}")
-            lines.append("  ".join(parts) + f": {r.message}")
-        if len(self.results) > limit:
-            lines.append(f"... and {len(self.results) - limit} more")
+        for (severity, shape, focus, path, message, _), rs in list(groups.items())[:limit]:
+            parts = [_short(severity), _short(shape), f"focus {_node_text(focus)}"]
+            if path:
+                parts.append(f"path {_path_text(path)}")
+            values = list(dict.fromkeys(r.value for r in rs if r.value is not None))
+            if values:
+                parts.append(f"value {', '.join(values)}")
+            if len(rs) > 1:
+                parts.append(f"({', '.join(dict.fromkeys(_constraint(r) for r in rs))})")
+            lines.append("  ".join(parts) + f": {message}")
+        if len(groups) > limit:
+            lines.append(f"... and {len(groups) - limit} more")
         return "\n".join(lines)
 
     def graph(self) -> rdflib.Graph:

@@ -22,13 +22,47 @@ of the network whose countries are known.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
 import networkx as nx
 
 from ..errors import InputError
+
+_ALPHA3 = re.compile(r"[A-Za-z]{3}")
+
+
+def check_countries(present: Iterable[str], codes: Iterable[str]) -> None:
+    """Raise :class:`InputError` naming the first of ``codes`` that no node of the network has
+    as its country (``present``: the nodes' countries); case does not matter.
+
+    >>> try:
+    ...     check_countries(["FRA", "DEU"], ["fra", "XYZ"])
+    ... except InputError as err:
+    ...     print(err)
+    unknown country 'XYZ': no organisation of the network has it (its countries: DEU, FRA)
+    """
+    known = {c for c in present if c}
+    for code in codes:
+        if code.upper() in known:
+            continue
+        if not _ALPHA3.fullmatch(code):
+            raise InputError(
+                f"{code!r} is not a country code: give an ISO 3166-1 alpha-3 code (FRA, DEU, ...)"
+            )
+        if not known:
+            raise InputError(
+                f"no organisation of the network has a country, so none is in {code!r} "
+                "(a network of CORDIS participations has them)"
+            )
+        listed = ", ".join(sorted(known)[:40]) + (", ..." if len(known) > 40 else "")
+        raise InputError(
+            f"unknown country {code!r}: no organisation of the network has it "
+            f"(its countries: {listed})"
+        )
 
 
 @dataclass
@@ -62,6 +96,7 @@ def brokers(G: nx.Graph, country_a: str, country_b: str, top: int | None = 20) -
     if a == b:
         raise InputError("brokers between a country and itself: give two different countries")
     country = nx.get_node_attributes(G, "country")
+    check_countries(country.values(), [country_a, country_b])
     out = []
     for v in G:
         na = [u for u in G[v] if country.get(u) == a]
@@ -131,6 +166,8 @@ def cross_border(
             key = (cu, cv) if cu < cv else (cv, cu)
             observed[key] += w
             edges[key] += 1
+    if countries:
+        check_countries(country.values(), countries)
     keep = {c.upper() for c in countries} if countries else None
     out = []
     for ca, cb in combinations(sorted(s), 2):

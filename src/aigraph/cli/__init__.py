@@ -1,7 +1,8 @@
 """The ``aigraph`` command line. Commands are thin: parse, call the core, render.
 
 Exit codes: 0 ok, 1 data does not conform to the shapes, 2 bad input (parse error, bad query,
-missing file), 3 internal error.
+missing file) or a refused write (a full disk, a store held by a running server), 3 internal
+error.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import AigraphError
+from ..store import is_disk_full
 
 #: modules that each add sub-commands through ``register(subparsers)``
-COMMAND_MODULES = ("core", "serve", "network", "imports", "links")
+COMMAND_MODULES = ("core", "serve", "network", "imports", "links", "ops")
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -50,6 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as err:
+        if not is_disk_full(err):
+            print(f"aigraph: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+            return EXIT_INTERNAL
+        print(f"aigraph: no space left on the device: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as err:  # noqa: BLE001 - the documented exit code for internal errors
         print(f"aigraph: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_INTERNAL

@@ -22,8 +22,11 @@ def store_path(args: argparse.Namespace) -> Path:
     return Path(args.store) if getattr(args, "store", None) else get_settings().store
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    return Store(store_path(args))
+def open_store(args: argparse.Namespace, *, write: bool) -> Store:
+    """The store of ``--store``. Reading commands (``write=False``) also work beside a running
+    ``aigraph serve``, on a read-only view; writing commands then fail with exit 2 and say
+    how to write through the service."""
+    return Store.open(store_path(args), write=write)
 
 
 def write_out(data: bytes, output: str | None = None) -> None:

@@ -15,10 +15,8 @@ from .common import add_store_option, open_store, say, store_path, write_out
 
 def cmd_init(args: argparse.Namespace) -> int:
     if args.reset:
-        from ..store import Store
-
-        Store(store_path(args)).destroy()
-    store = open_store(args)
+        open_store(args, write=True).destroy()
+    store = open_store(args, write=True)
     result = store.init(progress=True)
     say(
         f"store {store_path(args)}: {result.after} quads "
@@ -28,7 +26,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    store = open_store(args)
+    store = open_store(args, write=True)
     result = store.load_files(args.files, graph=args.graph, fmt=args.format, progress=True)
     say(
         f"loaded {result.added} quads from {len(args.files)} file(s): "
@@ -65,7 +63,7 @@ def _read_query(args: argparse.Namespace) -> str:
 
 def cmd_query(args: argparse.Namespace) -> int:
     sparql = _read_query(args)
-    store = open_store(args)
+    store = open_store(args, write=False)
     settings = get_settings().with_(federation=True if args.federation else None)
     result = run(store.ox, sparql, max_rows=args.max_rows, settings=settings)
     fmt = args.format or ("turtle" if result.kind == "graph" else "table")
@@ -76,7 +74,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    store = open_store(args)
+    store = open_store(args, write=False)
     if args.output:
         store.export(args.format, args.output)
         say(f"exported {len(store)} quads to {args.output}")
@@ -86,7 +84,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = open_store(args).stats()
+    stats = open_store(args, write=False).stats()
     if args.format == "json":
         write_out(json.dumps(stats, indent=2).encode() + b"\n")
         return 0

@@ -51,7 +51,7 @@ def cmd_cordis(args: argparse.Namespace) -> int:
     from ..importers.cordis import import_cordis
 
     report = import_cordis(
-        open_store(args), args.directory, ai_only=args.ai_only, on_error=args.on_error,
+        open_store(args, write=True), args.directory, ai_only=args.ai_only, on_error=args.on_error,
         progress=True,
     )  # fmt: skip
     return _print_report(report)
@@ -74,7 +74,7 @@ def _add_cordis(group: argparse._SubParsersAction) -> None:
 def cmd_countries(args: argparse.Namespace) -> int:
     from ..importers.countries import import_countries
 
-    return _print_report(import_countries(open_store(args), args.file, progress=True))
+    return _print_report(import_countries(open_store(args, write=True), args.file, progress=True))
 
 
 def _add_countries(group: argparse._SubParsersAction) -> None:
@@ -87,7 +87,9 @@ def _add_countries(group: argparse._SubParsersAction) -> None:
 def cmd_ror(args: argparse.Namespace) -> int:
     from ..importers.ror import import_ror
 
-    report = import_ror(open_store(args), args.files, on_error=args.on_error, progress=True)
+    report = import_ror(
+        open_store(args, write=True), args.files, on_error=args.on_error, progress=True
+    )
     return _print_report(report)
 
 
@@ -102,7 +104,7 @@ def cmd_cordis_participations(args: argparse.Namespace) -> int:
     from ..importers.cordis_participations import import_participations
 
     report = import_participations(
-        open_store(args), args.file, on_error=args.on_error, retrieved=args.retrieved,
+        open_store(args, write=True), args.file, on_error=args.on_error, retrieved=args.retrieved,
         progress=True,
     )  # fmt: skip
     return _print_report(report)

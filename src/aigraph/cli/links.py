@@ -11,7 +11,7 @@ from .common import add_store_option, open_store, say, write_out
 def cmd_identify(args: argparse.Namespace) -> int:
     from ..linking.links import identify, list_links
 
-    store = open_store(args)
+    store = open_store(args, write=True)
     result = identify(store)
     proven = [link for link in list_links(store) if link.derived_from]
     say(f"{len(proven)} identifier-proven links in graph/links "
@@ -23,7 +23,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     from ..linking.links import find_candidates
 
     found = find_candidates(
-        open_store(args), left=args.left, right=args.right, threshold=args.threshold,
+        open_store(args, write=False), left=args.left, right=args.right, threshold=args.threshold,
         limit=args.limit,
     )  # fmt: skip
     if args.format == "json":
@@ -39,7 +39,9 @@ def cmd_candidates(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from ..linking.links import review
 
-    result = review(open_store(args), args.left, args.right, by=args.by, accept=args.accept)
+    result = review(
+        open_store(args, write=True), args.left, args.right, by=args.by, accept=args.accept
+    )
     say(f"{'accepted' if args.accept else 'rejected'}: {args.left} {args.right} "
         f"(store {result.before} -> {result.after} quads)")  # fmt: skip
     return 0
@@ -48,7 +50,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from ..linking.links import list_links
 
-    rows = [link.as_dict() for link in list_links(open_store(args))]
+    rows = [link.as_dict() for link in list_links(open_store(args, write=False))]
     write_out(json.dumps(rows, indent=2, ensure_ascii=False).encode() + b"\n")
     return 0
 

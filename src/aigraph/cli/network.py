@@ -16,7 +16,7 @@ from ..errors import InputError
 from .common import add_store_option, open_store, say, write_out
 
 
-def _graph(args: argparse.Namespace):
+def _graph(args: argparse.Namespace, *, write: bool = False):
     from .. import analytics as an
 
     filters = an.Filters.of(
@@ -26,7 +26,7 @@ def _graph(args: argparse.Namespace):
         org_types=args.type,
         priorities=args.priority,
     )
-    store = open_store(args)
+    store = open_store(args, write=write)
     funding = getattr(args, "weight", "projects") == "funding"
     G = an.project(store, args.projection, filters, funding=funding)
     return an, store, G, filters
@@ -209,7 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_write(args: argparse.Namespace) -> int:
-    an, store, G, f = _graph(args)
+    an, store, G, f = _graph(args, write=True)
     filters = {
         "start": f.start,
         "end": f.end,

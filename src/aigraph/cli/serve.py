@@ -58,7 +58,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
             write_out(f"{q.name}({params})  {q.title}\n".encode())
         return 0
     query = canned.get(args.name)
-    store = open_store(args)
+    store = open_store(args, write=False)
     service = SparqlService(store, get_settings(), executor=InProcess(store))
     reply = service.query(
         QueryRequest(
