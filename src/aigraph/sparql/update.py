@@ -16,10 +16,12 @@ store's own default graph (not the union the query endpoint uses), so updates na
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -52,14 +54,56 @@ class Delta:
         return list(self.add), list(self.remove)
 
 
+#: an operation that fails on an empty store: put before the first operation of an update, it
+#: makes the engine parse the whole request and then stop before running any of it
+_STOP = "DROP GRAPH <urn:aigraph:syntax-check> ; "
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def _first_operation(tokens: list[Token]) -> int | None:
+    """Index of the first token after the prologue (PREFIX and BASE declarations)."""
+    i = 0
+    while i < len(tokens):
+        up = tokens[i].upper
+        if up == "PREFIX":
+            i += 3
+        elif up == "BASE":
+            i += 2
+        else:
+            return i
+    return None
+
+
 def check_syntax(text: str) -> None:
-    """Parse ``text`` as an update with pyoxigraph, on an empty store (raises 400 errors)."""
+    """Have pyoxigraph parse ``text`` as an update without running any of it (raises
+    :class:`QuerySyntaxError` with the engine's position in ``text``).
+
+    The engine parses a request whole before it evaluates the first operation, so the update is
+    given to an empty in-memory store behind an operation that must fail there (dropping a graph
+    that does not exist): a syntax error anywhere is reported; otherwise evaluation stops at that
+    first operation, before the request's own. Nothing of the request is executed."""
+    tokens = list(tokenize(text))
+    first = _first_operation(tokens)
+    # only a prologue (or nothing) is a valid, empty update
+    at = len(text) if first is None else tokens[first].start
+    guarded = text[:at] + _STOP + text[at:]
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
     try:
-        ox.Store().update(text, prefixes=PREFIXES)
+        ox.Store().update(guarded, prefixes=PREFIXES)
     except SyntaxError as err:
-        raise QuerySyntaxError(f"malformed update: {err.args[0] if err.args else err}") from None
-    except (ValueError, OSError, RuntimeError) as err:
-        raise InputError(f"update failed: {err}") from None
+        message = str(err.args[0] if err.args else err)
+
+        def shift(m: re.Match) -> str:  # positions in the request as sent
+            ln, col = int(m.group(1)), int(m.group(2))
+            if ln == line and col >= column + len(_STOP):
+                col -= len(_STOP)
+            return f"error at {ln}:{col}"
+
+        raise QuerySyntaxError(f"malformed update: {_POSITION.sub(shift, message, 1)}") from None
+    except (ValueError, OSError, RuntimeError):
+        return  # the stop operation failed, as it must: the request parsed
+    raise QuerySyntaxError("malformed update: it could not be checked")  # pragma: no cover
 
 
 def operations(text: str) -> list[Operation]:
@@ -355,3 +399,30 @@ class UpdatePlanner:
 def plan_update(store: Store, text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """``(add, remove)``: the net effect ``text`` would have on ``store``."""
     return UpdatePlanner(store, text).plan().quads()
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    """An update to plan in a worker process against the on-disk store at ``store_path``."""
+
+    text: str
+    store_path: str
+    kind: str = "update"
+
+
+@dataclass
+class _ReadOnly:
+    """What the planner needs of a store: the engine's store and where it lives."""
+
+    ox: ox.Store
+    path: Path
+
+
+def plan_update_at(store_path: str, text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """:func:`plan_update` against a read-only open of the on-disk store at ``store_path`` (what
+    an update worker does: the live store's state as of now, from another process)."""
+    view = _ReadOnly(ox.Store.read_only(store_path), Path(store_path))
+    try:
+        return UpdatePlanner(view, text).plan().quads()  # type: ignore[arg-type]
+    finally:
+        del view

@@ -28,15 +28,17 @@ import pyoxigraph as ox
 
 from ..errors import AigraphError
 from ..query import extension_functions
+from . import sandbox
 from .results import Reply, evaluate
 
 #: feature modules that register SPARQL extension functions when imported
 EXTENSION_MODULES = ("aigraph.analytics",)
 
 _LENGTH = struct.Struct("<Q")
-#: reply head: status (OK, ERROR, READY), kind index, format index, truncated, row count (-1: n/a)
+#: reply head: status (OK, ERROR, READY, PLAN), kind index, format index, truncated, row count
+#: (-1: n/a)
 HEAD = struct.Struct("<cBB?q")
-OK, ERROR, READY = b"o", b"e", b"r"
+OK, ERROR, READY, PLAN = b"o", b"e", b"r", b"p"
 KINDS = ("select", "ask", "graph")
 FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
 _FIRST_READ = 1 << 16
@@ -114,6 +116,29 @@ def read_reply(fd: int) -> Reply:
     return Reply(KINDS[kind], FORMATS[fmt], body, truncated, None if count < 0 else count)
 
 
+def read_plan(fd: int) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The worker's answer to an :class:`~.update.UpdateJob`: ``(add, remove)``, or its error
+    raised here."""
+    head, body = recv_frame(fd, HEAD.size)
+    status = HEAD.unpack(head)[0]
+    if status == ERROR:
+        raise pickle.loads(body)
+    if status != PLAN:
+        raise EOFError(f"unexpected message from an update worker: {status!r}")
+    return pickle.loads(body)
+
+
+def _plan(fd: int, job) -> None:
+    from .update import plan_update_at
+
+    try:
+        add, remove = plan_update_at(job.store_path, job.text)
+    except AigraphError as err:
+        send_status(fd, ERROR, pickle.dumps(err))
+        return
+    send_status(fd, PLAN, pickle.dumps((add, remove), pickle.HIGHEST_PROTOCOL))
+
+
 def open_snapshot(path: str, memory: bool = False) -> ox.Store:
     """The read-only snapshot at ``path``, or (``memory``) an in-memory copy of it."""
     disk = ox.Store.read_only(path)
@@ -124,7 +149,11 @@ def open_snapshot(path: str, memory: bool = False) -> ox.Store:
     return mem
 
 
-def main(conn: Connection, memory: bool = False) -> None:
+def main(conn: Connection, memory: bool = False, network: bool = False) -> None:
+    """Answer jobs from the pipe ``conn``: without ``network``, first cut this process off
+    every network (before any store is open or thread started; see :mod:`.sandbox`)."""
+    if not network:
+        sandbox.isolate_network()
     fd = conn.fileno()
     load_extensions()
     send_status(fd, READY)
@@ -139,6 +168,9 @@ def main(conn: Connection, memory: bool = False) -> None:
         if not message:
             return
         snapshot, job = pickle.loads(message)
+        if getattr(job, "kind", None) == "update":
+            _plan(fd, job)
+            continue
         if snapshot != path:
             store = functions = None  # release the old snapshot before opening the new one
             store = open_snapshot(snapshot, memory)
