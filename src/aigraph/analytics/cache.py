@@ -29,6 +29,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from ..namespaces import PREFIXES
+
 T = TypeVar("T")
 
 #: id(pyoxigraph store) -> the tracked store that holds it (checked by identity on use)
@@ -43,6 +45,13 @@ class Snapshot:
     def __init__(self, oxs: Any, version: Hashable):
         self.ox = oxs
         self.version = version
+
+    def query(self, sparql: str, **kwargs: Any) -> Any:
+        """SPARQL on the snapshot, the default graph being the union of all graphs (as
+        :meth:`aigraph.store.Store.query`)."""
+        kwargs.setdefault("use_default_graph_as_union", True)
+        kwargs.setdefault("prefixes", PREFIXES)
+        return self.ox.query(sparql, **kwargs)
 
 
 def track(store: Any) -> None:

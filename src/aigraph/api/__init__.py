@@ -16,11 +16,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from .. import __version__
 from ..analytics.cache import track
+from ..analytics.runner import Runner
 from ..config import Settings, get_settings
 from ..sparql import SparqlService
 from ..sparql.worker import load_extensions
 from ..store import Store
-from . import meta, problems, sparql
+from . import meta, openapi, problems, sparql
 from . import store as store_routes
 
 OPTIONAL_ROUTERS = ("network", "reconcile", "links", "ui")
@@ -41,9 +42,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     track(store)  # in-process aigf: functions cache their analytics per store version
     svc = SparqlService(store, settings)
 
+    heavy = Runner(store, write_lock=svc.write_lock)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        heavy.close()
         svc.close()
 
     app = FastAPI(
@@ -56,8 +60,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store
     app.state.sparql = svc
+    app.state.heavy = heavy
     app.state.void_cache = {}
     problems.install(app)
+    openapi.install(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

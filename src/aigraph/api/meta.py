@@ -19,13 +19,15 @@ _RESERVED = {"format", "timeout"}
 
 
 @router.get("/health", summary="Liveness and a few facts about the service")
-def health(request: Request) -> dict:
+async def health(request: Request) -> dict:
+    """Answered on the event loop (cheap, and so never queued behind busy threads)."""
     svc = service(request)
     return {
         "status": "ok",
         "store": "disk" if svc.store.path else "memory",
         "graphs": len(svc.store.named_graphs()),
         "executor": svc.executor.info(),
+        "analytics": request.app.state.heavy.info(),
         "writes": bool(svc.settings.write_token),
         "federation": svc.settings.federation,
     }
@@ -69,6 +71,10 @@ async def run_query(name: str, request: Request) -> Response:
     except ValueError:
         raise InputError(f"timeout must be a number of seconds, not {timeout!r}") from None
     req = QueryRequest(
-        query.sparql, format=fmt, timeout=seconds, substitutions=canned.bind(query, params)
+        query.sparql,
+        format=fmt,
+        timeout=seconds,
+        substitutions=canned.bind(query, params),
+        client=request.client.host if request.client else None,
     )
     return await result_response(service(request), req)

@@ -3,203 +3,188 @@
 JSON everywhere, and the networks themselves as GraphML, GEXF or a CSV edge list for Gephi
 and Cytoscape (``/network/export``, ``/network/ego``). Common query parameters: ``projection``
 (co-participation, agreements, affiliation), ``from``/``to`` (time window), ``country``,
-``type``, ``priority`` (repeatable) and ``seed``. Errors are problem+json (400 bad parameter,
-404 unknown node), mapped where the app maps every :class:`~aigraph.errors.AigraphError`.
+``type``, ``priority`` (repeatable), ``seed`` and ``timeout``. The work runs off the event loop
+in the analytics worker (:mod:`aigraph.analytics.runner`) with the deadline of queries (503
+past it) and is cached per store version. Errors are problem+json (400 bad parameter, 404
+unknown node, 503 deadline or busy).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from .. import analytics as an
+from ..analytics import EXPORT_FORMATS, METRICS, Filters
+from ..analytics.tasks import File
+from . import heavy
+from .openapi import content, problems
 
 router = APIRouter(prefix="/network", tags=["network"])
 
 Projection = Literal["co-participation", "agreements", "affiliation"]
 GraphFormat = Literal["json", "graphml", "gexf", "csv"]
+Metric = Literal["degree", "strength", "pagerank", "betweenness", "closeness", "component"]
+assert set(Metric.__args__) == set(METRICS)  # type: ignore[attr-defined]
+COUNTRY = r"^[A-Za-z]{3}$"
+Country = Annotated[str, Query(pattern=COUNTRY, description="ISO 3166 alpha-3 code")]
+Text = Annotated[str, Query(min_length=1, max_length=2000)]
+Count = Annotated[int, Query(ge=0, le=1_000_000)]
+TASKS = "aigraph.analytics.tasks:"
+JSON_ERRORS = problems(400, 503)
+FILE = content(*EXPORT_FORMATS.values(), description="the network in the asked format")
 
 
 class NetworkParams:
     def __init__(
         self,
         projection: Projection = "co-participation",
-        start: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-        end: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
-        country: Annotated[list[str] | None, Query(description="ISO alpha-3")] = None,
-        type: Annotated[list[str] | None, Query(description="organisation type")] = None,  # noqa: A002
-        priority: Annotated[list[str] | None, Query()] = None,
-        seed: int = 0,
+        start: Annotated[dt.date | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+        end: Annotated[dt.date | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+        country: Annotated[
+            list[Annotated[str, Query(pattern=COUNTRY)]],
+            Query(description="ISO 3166 alpha-3 code (repeatable)"),
+        ] = [],  # noqa: B006 - FastAPI copies defaults
+        type: Annotated[  # noqa: A002
+            list[Annotated[str, Query(max_length=500)]],
+            Query(description="organisation type: slug or IRI (repeatable)"),
+        ] = [],  # noqa: B006
+        priority: Annotated[
+            list[Annotated[str, Query(max_length=500)]],
+            Query(description="priority of agreements: slug or IRI (repeatable)"),
+        ] = [],  # noqa: B006
+        seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+        timeout: heavy.Timeout = None,
     ):
         self.projection = projection
-        self.filters = an.Filters.of(start, end, country, type, priority)
+        self.filters = Filters.of(start, end, country, type, priority)
         self.seed = seed
+        self.timeout = timeout
 
 
 Params = Annotated[NetworkParams, Depends()]
 
 
-def _graph(request: Request, p: NetworkParams, funding: bool = False):
-    return an.project(request.app.state.store, p.projection, p.filters, funding=funding)
-
-
-def _file(G, fmt: str, name: str) -> Response:
-    data = an.export(G, fmt)
+def _file(f: File) -> Response:
     headers = (
-        {} if fmt == "json" else {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+        {}
+        if f.format == "json"
+        else {"Content-Disposition": f'attachment; filename="{f.name}.{f.format}"'}
     )
-    return Response(data, media_type=an.EXPORT_FORMATS[fmt], headers=headers)
+    return Response(f.data, media_type=f.media_type, headers=headers)
 
 
-@router.get("/summary")
-def summary(request: Request, p: Params) -> dict:
+@router.get("/summary", responses=JSON_ERRORS)
+async def summary(request: Request, p: Params) -> dict:
     """Nodes, edges, components, largest component, Louvain modularity."""
-    return an.summary(_graph(request, p), seed=p.seed)
+    return await heavy.run(
+        request, TASKS + "summary", p.timeout, projection=p.projection, filters=p.filters,
+        seed=p.seed,
+    )  # fmt: skip
 
 
-@router.get("/metrics")
-def metrics(
+@router.get("/metrics", responses=JSON_ERRORS)
+async def metrics(
     request: Request,
     p: Params,
-    metric: Annotated[list[str] | None, Query()] = None,
-    sort: str | None = None,
-    top: int = 20,
-    k: int | None = None,
+    metric: Annotated[list[Metric], Query()] = ["degree", "strength", "pagerank"],  # noqa: B006
+    sort: Metric | None = None,
+    top: Count = 20,
+    k: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> dict:
     """Per-node metrics (degree, strength, pagerank, betweenness, closeness, component), the
-    top ``top`` by ``sort``; sampled betweenness states its ``k`` and ``seed``."""
-    names = tuple(metric or ("degree", "strength", "pagerank"))
-    try:
-        rows, params = an.node_table(_graph(request, p), names, k=k, seed=p.seed)
-    except ValueError as err:
-        raise an_input_error(str(err)) from None
-    key = sort or names[0]
-    if key not in names:
-        raise an_input_error(f"sort={key} is not one of the metrics asked")
-    rows.sort(key=lambda r: (-(r[key] or 0), r["id"]))
-    return {
-        "projection": p.projection,
-        "parameters": params,
-        "total": len(rows),
-        "nodes": rows[:top] if top else rows,
-    }
+    top ``top`` by ``sort`` (one of the metrics asked; 0 = all); sampled betweenness states
+    its ``k`` and ``seed``."""
+    names = tuple(dict.fromkeys(metric))
+    return await heavy.run(
+        request, TASKS + "metrics", p.timeout, projection=p.projection, filters=p.filters,
+        names=names, sort=sort, top=top, k=k, seed=p.seed,
+    )  # fmt: skip
 
 
-def an_input_error(message: str):
-    from ..errors import InputError
-
-    return InputError(message)
-
-
-@router.get("/communities")
-def communities(
+@router.get("/communities", responses=JSON_ERRORS)
+async def communities(
     request: Request,
     p: Params,
     algorithm: Literal["louvain", "leiden"] = "louvain",
-    resolution: float = 1.0,
-    top: int = 20,
-    members: int = 100,
+    resolution: Annotated[float, Query(gt=0, le=1000, allow_inf_nan=False)] = 1.0,
+    top: Count = 20,
+    members: Count = 100,
 ) -> dict:
-    G = _graph(request, p)
-    c = an.detect(G, algorithm=algorithm, resolution=resolution, seed=p.seed)
-    return {
-        "algorithm": c.algorithm,
-        "parameters": c.parameters,
-        "modularity": c.modularity,
-        "count": len(c.communities),
-        "communities": [
-            {"id": i, "size": len(m), "members": sorted(str(v) for v in m)[:members]}
-            for i, m in enumerate(c.communities[:top])
-        ],
-    }
+    return await heavy.run(
+        request, TASKS + "communities", p.timeout, projection=p.projection, filters=p.filters,
+        algorithm=algorithm, resolution=resolution, top=top, members=members, seed=p.seed,
+    )  # fmt: skip
 
 
-@router.get("/path")
-def path(
+@router.get("/path", responses=problems(400, 404, 503))
+async def path(
     request: Request,
     p: Params,
-    source: str,
-    target: str,
+    source: Text,
+    target: Text,
     all: bool = False,  # noqa: A002
-    limit: int = 20,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 20,
 ) -> dict:
     """Shortest path(s) between two nodes (IRI, PIC or exact label), with what makes each hop."""
-    G = _graph(request, p)
-    a, b = an.resolve(G, source), an.resolve(G, target)
-    if all:
-        paths = an.all_shortest_paths(G, a, b, limit=limit)
-    else:
-        one = an.shortest_path(G, a, b)
-        paths = [one] if one is not None else []
-    return {
-        "source": a,
-        "target": b,
-        "connected": bool(paths),
-        "paths": [x.to_json(G) for x in paths],
-    }
+    return await heavy.run(
+        request, TASKS + "path", p.timeout, projection=p.projection, filters=p.filters,
+        source=source, target=target, every=all, limit=limit,
+    )  # fmt: skip
 
 
-@router.get("/ego")
-def ego(
-    request: Request, p: Params, node: str, radius: int = 1, format: GraphFormat = "json"
-) -> Response:  # noqa: A002
-    G = _graph(request, p)
-    E = an.ego(G, an.resolve(G, node), radius=radius)
-    return _file(E, format, "ego")
+@router.get("/ego", response_class=Response, responses={200: FILE, **problems(400, 404, 503)})
+async def ego(
+    request: Request,
+    p: Params,
+    node: Text,
+    radius: Annotated[int, Query(ge=0, le=10)] = 1,
+    format: GraphFormat = "json",  # noqa: A002
+) -> Response:
+    """The neighbourhood of ``node`` within ``radius`` hops, as a network file."""
+    f = await heavy.run(
+        request, TASKS + "ego", p.timeout, projection=p.projection, filters=p.filters,
+        node=node, radius=radius, fmt=format,
+    )  # fmt: skip
+    return _file(f)
 
 
-@router.get("/brokers")
-def brokers(request: Request, p: Params, a: str, b: str, top: int = 20) -> dict:
+@router.get("/brokers", responses=JSON_ERRORS)
+async def brokers(request: Request, p: Params, a: Country, b: Country, top: Count = 20) -> dict:
     """Nodes ranked by the A-B neighbour pairs they alone connect (aigraph.analytics.borders)."""
-    rows = an.brokers(_graph(request, p), a, b, top=top or None)
-    return {
-        "a": a.upper(),
-        "b": b.upper(),
-        "definition": "bridged = pairs (x in A, y in B) of the node's neighbours not linked "
-        "directly; share = bridged / all such pairs",
-        "brokers": [
-            {
-                "id": str(x.node),
-                "label": x.label,
-                "country": x.country,
-                "bridged": x.bridged,
-                "pairs": x.pairs,
-                "share": x.share,
-            }
-            for x in rows
-        ],
-    }
+    return await heavy.run(
+        request, TASKS + "brokers", p.timeout, projection=p.projection, filters=p.filters,
+        a=a, b=b, top=top,
+    )  # fmt: skip
 
 
-@router.get("/cross-border")
-def cross_border(
-    request: Request, p: Params, only: Annotated[list[str] | None, Query()] = None
+@router.get("/cross-border", responses=JSON_ERRORS)
+async def cross_border(
+    request: Request,
+    p: Params,
+    only: Annotated[
+        list[Annotated[str, Query(pattern=COUNTRY)]],
+        Query(description="report only the pairs of these countries (ISO alpha-3)"),
+    ] = [],  # noqa: B006
 ) -> dict:
     """Observed cross-border weight over its configuration-model expectation, per country pair."""
-    pairs = an.cross_border(_graph(request, p), countries=only)
-    return {
-        "definition": "index = observed / expected; expected = S_A * S_B / (2 W)",
-        "pairs": [
-            {
-                "a": x.a,
-                "b": x.b,
-                "observed": x.observed,
-                "expected": x.expected,
-                "index": x.index,
-                "edges": x.edges,
-            }
-            for x in pairs
-        ],
-    }
+    return await heavy.run(
+        request, TASKS + "cross_border", p.timeout, projection=p.projection, filters=p.filters,
+        only=tuple(only) or None,
+    )  # fmt: skip
 
 
-@router.get("/export")
-def export(
+@router.get("/export", response_class=Response, responses={200: FILE, **JSON_ERRORS})
+async def export(
     request: Request,
     p: Params,
     format: GraphFormat = "graphml",  # noqa: A002
     funding: bool = False,
 ) -> Response:
     """The whole network as GraphML, GEXF, a CSV edge list or node-link JSON."""
-    return _file(_graph(request, p, funding), format, p.projection)
+    f = await heavy.run(
+        request, TASKS + "network_file", p.timeout, projection=p.projection,
+        filters=p.filters, fmt=format, funding=funding,
+    )  # fmt: skip
+    return _file(f)

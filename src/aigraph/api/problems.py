@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
+from collections.abc import MutableMapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from ..errors import AigraphError, NonConformingError, QuerySyntaxError, Unauthorized
+from ..errors import (
+    AigraphError,
+    NonConformingError,
+    Overloaded,
+    QuerySyntaxError,
+    Unauthorized,
+)
 
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://w3id.org/aigraph/problems/"
@@ -43,7 +53,26 @@ def from_error(err: AigraphError, instance: str) -> JSONResponse:
         extra["report"] = err.report.to_json()
     if isinstance(err, Unauthorized):
         extra["_headers"] = {"WWW-Authenticate": 'Bearer realm="aigraph"'}
+    retry_after = getattr(err, "retry_after", None)
+    if retry_after is not None:  # busy or over a client's share: when to come back
+        extra["_headers"] = {"Retry-After": str(max(1, math.ceil(retry_after)))}
+    if isinstance(err, Overloaded):
+        extra["_headers"] = {"Retry-After": str(err.retry_after)}
     return problem(err.status, err.title, str(err), instance, **extra)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+
+def allowed_methods(app: FastAPI, scope: MutableMapping[str, Any]) -> list[str]:
+    """The methods some route takes at this request's path (asked of the router itself, so
+    included routers and GET's implied HEAD count)."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def install(app: FastAPI) -> None:
@@ -54,7 +83,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, err: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed"}.get(err.status_code, "HTTP error")
-        extra = {"_headers": dict(err.headers)} if err.headers else {}
+        headers = dict(err.headers or {})
+        if err.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
+        extra = {"_headers": headers} if headers else {}
         return problem(err.status_code, title, str(err.detail), request.url.path, **extra)
 
     @app.exception_handler(RequestValidationError)

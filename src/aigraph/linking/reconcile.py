@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import html
 import json
+import re
+import threading
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -110,15 +113,18 @@ class Index:
         return ent
 
 
-_INDEXES: dict[int, tuple[int, Index]] = {}
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEX_LOCK = threading.Lock()
 
 
 def index(store: Store) -> Index:
-    size = len(store)
-    cached = _INDEXES.get(id(store))
-    if cached is None or cached[0] != size:
-        cached = _INDEXES[id(store)] = (size, Index(store))
-    return cached[1]
+    """The store's index, built once per store version (any committed write rebuilds it)."""
+    with _INDEX_LOCK:
+        cached = _INDEXES.get(store)
+        if cached is None or cached[0] != store.version:
+            cached = (store.version, Index(store))
+            _INDEXES[store] = cached
+        return cached[1]
 
 
 # ----------------------------------------------------------------------------- matching
@@ -134,19 +140,70 @@ def _country(value: Any) -> str | None:
     return table.from_iso2(v) or table.from_cordis(v) if v else None
 
 
+#: limits of a request: characters of its JSON, nesting of its JSON, queries in a batch,
+#: candidates per query, ids in a data-extension request
+MAX_JSON_CHARS = 1_000_000
+MAX_JSON_DEPTH = 32
+MAX_QUERIES = 1000
+MAX_LIMIT = 100
+MAX_IDS = 10_000
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def bounded_json(raw: str, what: str) -> Any:
+    """``raw`` parsed as JSON, after checking its size and nesting depth (a deeply nested
+    document would exhaust the parser's recursion)."""
+    if len(raw) > MAX_JSON_CHARS:
+        raise InputError(f"{what!r} is {len(raw)} characters long; at most {MAX_JSON_CHARS}")
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", raw)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            raise InputError(f"{what!r} is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{what!r} is not JSON: {err.msg} at position {err.pos}") from None
+
+
+def _query(key: str, q: Any) -> dict:
+    """One reconciliation query, checked: a string ``query``, an optional ``type`` (string or
+    list of strings), ``limit`` (1-100) and ``properties`` (objects with ``pid`` and ``v``)."""
+    if not isinstance(q, dict) or not isinstance(q.get("query"), str):
+        raise InputError(f"query {key!r} must be an object with a string 'query'")
+    wanted = q.get("type")
+    if not (
+        wanted is None
+        or isinstance(wanted, str)
+        or (isinstance(wanted, list) and all(isinstance(t, str) for t in wanted))
+    ):
+        raise InputError(f"query {key!r}: 'type' must be a string or a list of strings")
+    limit = q.get("limit")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT
+    ):
+        raise InputError(f"query {key!r}: 'limit' must be an integer from 0 to {MAX_LIMIT}")
+    props = q.get("properties")
+    if props is not None and (
+        not isinstance(props, list)
+        or not all(isinstance(p, dict) and isinstance(p.get("pid"), str) for p in props)
+    ):
+        raise InputError(f"query {key!r}: 'properties' must be a list of objects with a 'pid'")
+    return q
+
+
 def parse_queries(raw: str | None) -> dict[str, dict]:
     """The ``queries`` parameter (JSON object of query objects) of a batch request."""
     if not raw:
         raise InputError("missing 'queries' (a JSON object of reconciliation queries)")
-    try:
-        queries = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise InputError(f"'queries' is not JSON: {err.msg} at position {err.pos}") from None
-    if not isinstance(queries, dict) or not all(
-        isinstance(q, dict) and isinstance(q.get("query"), str) for q in queries.values()
-    ):
+    queries = bounded_json(raw, "queries")
+    if not isinstance(queries, dict):
         raise InputError("'queries' must map keys to objects with a string 'query'")
-    return queries
+    if len(queries) > MAX_QUERIES:
+        raise InputError(f"'queries' holds {len(queries)} queries; at most {MAX_QUERIES}")
+    return {key: _query(key, q) for key, q in queries.items()}
 
 
 def reconcile(store: Store, queries: dict[str, dict]) -> dict[str, dict]:
@@ -154,7 +211,7 @@ def reconcile(store: Store, queries: dict[str, dict]) -> dict[str, dict]:
     idx = index(store)
     probes: list[Organisation] = []
     for key, q in queries.items():
-        props = {p.get("pid"): p.get("v") for p in q.get("properties") or [] if isinstance(p, dict)}
+        props = {p["pid"]: p.get("v") for p in q.get("properties") or []}
         country = _country(props["country"]) if props.get("country") else None
         city = props.get("city") if isinstance(props.get("city"), str) else None
         probes.append(Organisation(key, [q["query"]], country, city))
@@ -168,7 +225,7 @@ def reconcile(store: Store, queries: dict[str, dict]) -> dict[str, dict]:
     for key, q in queries.items():
         wanted = q.get("type")
         wanted = {wanted} if isinstance(wanted, str) else set(wanted or [])
-        limit = int(q.get("limit") or 10)
+        limit = q.get("limit") or 10
         results = []
         for m in by_key[key]:
             ent = idx.entities[m.right]
@@ -265,13 +322,29 @@ def preview(store: Store, entity_id: str) -> str:
 def parse_extend(raw: str | None) -> dict:
     if not raw:
         raise InputError("missing 'extend' (a JSON object with ids and properties)")
-    try:
-        req = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise InputError(f"'extend' is not JSON: {err.msg} at position {err.pos}") from None
+    req = bounded_json(raw, "extend")
     if not isinstance(req, dict) or not isinstance(req.get("ids"), list):
         raise InputError("'extend' needs 'ids' (a list) and 'properties'")
+    ids, props = req["ids"], req.get("properties") or []
+    if len(ids) > MAX_IDS:
+        raise InputError(f"'extend' asks for {len(ids)} ids; at most {MAX_IDS}")
+    if not all(isinstance(i, str) for i in ids):
+        raise InputError("'extend': every id must be a string")
+    if not isinstance(props, list) or not all(
+        isinstance(p, str) or (isinstance(p, dict) and isinstance(p.get("id"), str)) for p in props
+    ):
+        raise InputError("'extend': 'properties' must be a list of objects with an 'id'")
     return req
+
+
+def _iri(entity_id: str) -> str:
+    """The IRI of an entity id, refused when it is not a valid IRI (it goes into SPARQL)."""
+    import pyoxigraph as ox
+
+    try:
+        return str(ox.NamedNode(_full(entity_id)))
+    except ValueError:
+        raise InputError(f"{entity_id!r} is not an entity id or IRI") from None
 
 
 @lru_cache(maxsize=1)
@@ -288,7 +361,7 @@ def extend(store: Store, request: dict) -> dict:
         raise InputError(f"unknown properties {unknown} (see propose_properties)")
     rows: dict[str, dict[str, list]] = {i: {p: [] for p in pids} for i in ids}
     if ids and pids:
-        values = " ".join(f"<{_full(i)}>" for i in ids)
+        values = " ".join(_iri(i) for i in ids)
         sparql = _extend_query().replace("WHERE {", f"WHERE {{ VALUES ?s {{ {values} }}", 1)
         short = {_full(i): i for i in ids}
         for r in store.query(sparql):
