@@ -3,8 +3,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from aigraph import rdfio
 from aigraph.errors import InputError, RdfSyntaxError
-from aigraph.rdfio import GENID, format_for, parse_file
+from aigraph.rdfio import GENID, format_for, parse_bytes, parse_file
 
 FIX = Path(__file__).parent / "fixtures" / "rdf"
 
@@ -55,3 +56,45 @@ def test_blank_nodes_are_skolemised_deterministically():
 def test_graph_option_puts_triples_in_the_named_graph():
     quads = parse_file(FIX / "plain.nt", graph="http://example.org/g").quads
     assert {q.graph_name for q in quads} == {ox.NamedNode("http://example.org/g")}
+
+
+RDF_XML_HEAD = (
+    '<?xml version="1.0"?>{doctype}<rdf:RDF '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:p="http://example.org/p/">'
+)
+
+
+def _rdfxml(body: str, doctype: str = "") -> bytes:
+    return (RDF_XML_HEAD.format(doctype=doctype) + body + "</rdf:RDF>").encode()
+
+
+def test_an_entity_expansion_bomb_is_refused_before_the_engine():
+    """Nested entities ("billion laughs") would have the engine expand them without end."""
+    entities = '<!ENTITY a0 "xxxxxxxxxx">' + "".join(
+        '<!ENTITY a{} "{}">'.format(i, f"&a{i - 1};" * 10) for i in range(1, 10)
+    )
+    data = _rdfxml(
+        '<rdf:Description rdf:about="http://example.org/a"><p:p>&a9;</p:p></rdf:Description>',
+        f"<!DOCTYPE rdf:RDF [{entities}]>",
+    )
+    with pytest.raises(RdfSyntaxError, match="entit") as err:
+        parse_bytes(data, ox.RdfFormat.RDF_XML, source="upload.rdf")
+    assert "upload.rdf" in str(err.value) and "line 1" in str(err.value)
+
+
+def test_over_deep_rdf_xml_is_refused_with_its_line():
+    n = rdfio.MAX_XML_DEPTH + 10
+    body = "<rdf:Description><p:p>\n" * n + "x" + "</p:p></rdf:Description>" * n
+    with pytest.raises(RdfSyntaxError, match="nested more than") as err:
+        parse_bytes(_rdfxml(body), ox.RdfFormat.RDF_XML, source="deep.rdf")
+    # rdf:RDF is the first level, then two elements a line: the 1001st opens on line 500
+    assert f"line {rdfio.MAX_XML_DEPTH // 2}," in str(err.value)
+
+
+def test_flat_entities_as_in_owl_files_still_parse():
+    data = _rdfxml(
+        '<rdf:Description rdf:about="&ex;a"><p:p>x</p:p></rdf:Description>',
+        '<!DOCTYPE rdf:RDF [<!ENTITY ex "http://example.org/">]>',
+    )
+    (quad,) = parse_bytes(data, ox.RdfFormat.RDF_XML, source="ok.rdf")
+    assert quad.subject == ox.NamedNode("http://example.org/a")
