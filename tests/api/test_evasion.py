@@ -241,3 +241,14 @@ def test_an_unprivileged_process_is_isolated_too(kernel_isolates):
     if isolated != "True":
         pytest.skip("user namespaces are off for unprivileged users on this kernel")
     assert int(code) == 101  # ENETUNREACH: no route anywhere, loopback included
+
+
+def test_the_update_syntax_check_runs_nothing(tripwire):
+    """Even handed a LOAD directly (no policy in front), the syntax check only parses: the
+    engine stops at the guard operation before the request's own first one."""
+    from aigraph.sparql.update import check_syntax
+
+    check_syntax(
+        f"INSERT DATA {{ GRAPH <urn:g> {{ <urn:a> <urn:b> <urn:c> }} }} ; LOAD <{tripwire.url}>"
+    )
+    check_syntax(f"PREFIX e: <{tripwire.url}>\nLOAD e:x")
