@@ -403,7 +403,8 @@ def plan_update(store: Store, text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
 
 @dataclass(frozen=True)
 class UpdateJob:
-    """An update to plan in a worker process against the on-disk store at ``store_path``."""
+    """An update to plan in a worker process against the read-only snapshot at
+    ``store_path``."""
 
     text: str
     store_path: str
@@ -419,8 +420,8 @@ class _ReadOnly:
 
 
 def plan_update_at(store_path: str, text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """:func:`plan_update` against a read-only open of the on-disk store at ``store_path`` (what
-    an update worker does: the live store's state as of now, from another process)."""
+    """:func:`plan_update` against a read-only open of the store (a snapshot) at
+    ``store_path``: what an update worker does."""
     view = _ReadOnly(ox.Store.read_only(store_path), Path(store_path))
     try:
         return UpdatePlanner(view, text).plan().quads()  # type: ignore[arg-type]

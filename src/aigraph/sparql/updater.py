@@ -1,13 +1,16 @@
 """Where updates are planned: in a worker process of their own, killed at the deadline.
 
 Planning an update evaluates its WHERE clauses, which can run as long as any query and, nested
-deep enough, crash the engine. On an on-disk store it therefore runs in an expendable process
-(the same worker program as queries, cut off every network unless federation is on): past the
-deadline the process is killed (503, the store untouched), a crash answers 500 for that
-request only, and the next update starts a fresh worker. The plan (quads to add and remove)
-comes back to the server, which validates and commits it (:meth:`Store.write`).
+deep enough, crash the engine. With a worker pool it therefore runs in an expendable process
+(the same worker program as queries, cut off every network unless federation is on), against
+the pool's current read-only snapshot (a checkpoint, taken after every write: the service
+plans under its write lock, so the snapshot is the live state). Past the deadline the process
+is killed (503, the store untouched), a crash answers 500 for that request only, and the next
+update starts a fresh worker. The plan (quads to add and remove) comes back to the server,
+which validates and commits it (:meth:`Store.write`).
 
-An in-memory store (tests, the library) is planned in the calling thread.
+Without a snapshot (an in-memory store: tests, the library) the update is planned in the
+calling thread.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from .update import UpdateJob, plan_update
 
 
 class UpdateRunner:
-    def __init__(self, store: Store, network: bool = False):
+    def __init__(self, store: Store, network: bool = False) -> None:
         self.store = store
         self.network = network
         self._worker: _Worker | None = None
@@ -41,15 +44,18 @@ class UpdateRunner:
         w.kill()
         self._worker = None
 
-    def plan(self, text: str, timeout: float) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        """``(add, remove)`` for ``text`` against the store's current state, within
-        ``timeout`` seconds of evaluation."""
-        if self.store.path is None:
+    def plan(
+        self, text: str, timeout: float, snapshot: str | None = None
+    ) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """``(add, remove)`` for ``text`` against ``snapshot`` (a read-only checkpoint of the
+        store's current state; ``None``: the store itself, in this thread), within ``timeout``
+        seconds of evaluation."""
+        if snapshot is None:
             return plan_update(self.store, text)
         with self._lock:
             w = self._ready_worker()
             try:
-                w.send(None, UpdateJob(text, str(self.store.path)))  # type: ignore[arg-type]
+                w.send(None, UpdateJob(text, snapshot))  # type: ignore[arg-type]
                 if not _readable(w.fd, timeout):
                     self._drop(w)
                     raise QueryTimeout(
