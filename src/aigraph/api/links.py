@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from ..config import get_settings
 from ..linking import links as core
 from ..sparql.policy import authorize
+from .openapi import problems
 
 router = APIRouter(prefix="/links", tags=["links"])
 
@@ -31,7 +32,7 @@ def list_links(request: Request) -> list[dict]:
     return [link.as_dict() for link in core.list_links(request.app.state.store)]
 
 
-@router.get("/candidates")
+@router.get("/candidates", responses=problems(400))
 def candidates(
     request: Request,
     left: str = "curated/",
@@ -54,11 +55,14 @@ def _review(request: Request, body: Review, accept: bool) -> dict:
             "quads": result.after}  # fmt: skip
 
 
-@router.post("/accept")
+REVIEW_ERRORS = problems(400, 401, 403, 404, 422, 507)
+
+
+@router.post("/accept", responses=REVIEW_ERRORS)
 def accept(request: Request, body: Review) -> dict:
     return _review(request, body, True)
 
 
-@router.post("/reject")
+@router.post("/reject", responses=REVIEW_ERRORS)
 def reject(request: Request, body: Review) -> dict:
     return _review(request, body, False)

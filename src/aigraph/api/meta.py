@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import InputError
 from ..sparql import QueryRequest, canned, describe, negotiate
+from .openapi import GRAPHS, content, problems
 from .sparql import result_response, service
 
 router = APIRouter(tags=["service"])
@@ -33,7 +34,12 @@ async def health(request: Request) -> dict:
     }
 
 
-@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset and graphs")
+@router.get(
+    "/.well-known/void",
+    summary="VoID and DCAT description of the dataset and graphs",
+    response_class=Response,
+    responses={200: content(*GRAPHS, description="the description"), **problems(400, 406)},
+)
 async def void(request: Request) -> Response:
     svc = service(request)
     fmt = negotiate.choose(
@@ -58,7 +64,15 @@ def list_queries() -> list[dict]:
     return [q.summary() for q in canned.catalogue().values()]
 
 
-@router.get("/queries/{name}", summary="Run a named query (parameters in the query string)")
+@router.get(
+    "/queries/{name}",
+    summary="Run a named query (parameters in the query string)",
+    response_class=Response,
+    responses={
+        200: content(*CANNED_MEDIA, description="the results"),
+        **problems(400, 404, 406, 429, 503),
+    },
+)
 async def run_query(name: str, request: Request) -> Response:
     query = canned.get(name)
     params = {k: v for k, v in request.query_params.items() if k not in _RESERVED}

@@ -34,6 +34,10 @@ Count = Annotated[int, Query(ge=0, le=1_000_000)]
 TASKS = "aigraph.analytics.tasks:"
 JSON_ERRORS = problems(400, 503)
 FILE = content(*EXPORT_FORMATS.values(), description="the network in the asked format")
+FILE["content"]["application/json"]["schema"] = {
+    "type": "object",
+    "description": "node-link JSON: graph, nodes, edges",
+}
 
 
 class NetworkParams:

@@ -54,7 +54,7 @@ RETRY_AFTER = {
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entries for these error statuses, each a problem document."""
-    out: dict[int | str, dict[str, Any]] = {}
+    out: dict[int | str, dict[str, Any]] = {}  # string keys, as in the OpenAPI document
     for code in codes:
         entry: dict[str, Any] = {
             "description": WHY[code],
@@ -62,7 +62,7 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         }
         if code in (429, 503):
             entry["headers"] = RETRY_AFTER
-        out[code] = entry
+        out[str(code)] = entry
     return out
 
 
@@ -70,6 +70,116 @@ def content(*media_types: str, schema: dict | None = None, description: str = "O
     """A ``responses=`` entry for a success answered in one of ``media_types``."""
     body = schema or {"type": "string"}
     return {"description": description, "content": {m: {"schema": body} for m in media_types}}
+
+
+SOLUTIONS = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+GRAPHS = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+FORM = "application/x-www-form-urlencoded"
+TEXT = {"type": "string"}
+IRIS = {"type": "array", "items": TEXT}
+
+
+def _param(name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": schema,
+        "description": description,
+    }
+
+
+TIMEOUT = _param(
+    "timeout",
+    {"type": "number", "exclusiveMinimum": 0},
+    "seconds; lowers the deadline (AIGRAPH_QUERY_TIMEOUT), never above the maximum",
+)
+FORMAT = _param("format", TEXT, "result format by name (json, xml, csv, tsv, turtle, ...)")
+QUERY_PARAMS = [
+    _param("query", TEXT, "the SPARQL query; without it, the service description"),
+    _param("default-graph-uri", IRIS, "IRI of a graph of the default graph (repeatable)"),
+    _param("named-graph-uri", IRIS, "IRI of a named graph (repeatable)"),
+    FORMAT,
+    TIMEOUT,
+]
+WRITE_RESULT = {
+    "type": "object",
+    "required": ["added", "removed", "before", "after"],
+    "properties": {k: {"type": "integer"} for k in ("added", "removed", "before", "after")},
+}
+#: what routes that read their own parameters and bodies take and answer (merged in by path
+#: and method: the routes of :mod:`.sparql` declare none themselves)
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("/sparql", "get"): {
+        "parameters": QUERY_PARAMS,
+        "responses": {
+            "200": content(*SOLUTIONS, *GRAPHS, description="results, or a graph"),
+            **problems(400, 403, 406, 429, 503),
+        },
+    },
+    ("/sparql", "post"): {
+        "parameters": QUERY_PARAMS[1:],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/sparql-query": {"schema": TEXT},
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {
+                            "query": TEXT,
+                            "default-graph-uri": IRIS,
+                            "named-graph-uri": IRIS,
+                            "format": TEXT,
+                            "timeout": TIMEOUT["schema"],
+                        },
+                    }
+                },
+            },
+        },
+        "responses": {
+            "200": content(*SOLUTIONS, *GRAPHS, description="results, or a graph"),
+            **problems(400, 403, 406, 413, 415, 429, 503),
+        },
+    },
+    ("/update", "post"): {
+        "parameters": [TIMEOUT],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/sparql-update": {"schema": TEXT},
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["update"],
+                        "properties": {"update": TEXT, "timeout": TIMEOUT["schema"]},
+                    }
+                },
+            },
+        },
+        "responses": {
+            "200": content("application/json", schema=WRITE_RESULT, description="the change"),
+            **problems(400, 401, 403, 413, 415, 422, 503, 507),
+        },
+    },
+}
+
+
+def _merge(operation: dict, extra: dict) -> None:
+    if "parameters" in extra:
+        known = {(p["name"], p["in"]) for p in operation.get("parameters", [])}
+        params = operation.setdefault("parameters", [])
+        params += [p for p in extra["parameters"] if (p["name"], p["in"]) not in known]
+    if "requestBody" in extra:
+        operation["requestBody"] = extra["requestBody"]
+    if "responses" in extra:
+        operation["responses"] = {**operation.get("responses", {}), **extra["responses"]}
 
 
 def _is_validation_error(response: dict) -> bool:
@@ -84,12 +194,14 @@ def build(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
     )
-    for item in schema.get("paths", {}).values():
-        for operation in item.values():
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if (path, method) in OPERATIONS:
+                _merge(operation, OPERATIONS[(path, method)])
             responses = operation.get("responses", {})
             if "422" in responses and _is_validation_error(responses["422"]):
                 del responses["422"]
-                responses.setdefault("400", problems(400)[400])
+                responses.setdefault("400", problems(400)["400"])
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)

@@ -24,6 +24,7 @@ from .. import __version__
 from ..namespaces import PREFIXES
 from ..query import example_query
 from ..sparql import canned
+from .openapi import content, problems
 
 router = APIRouter(tags=["query page"])
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
@@ -59,7 +60,12 @@ def _page() -> HTMLResponse:
     return HTMLResponse(text, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
 
 
-@router.get("/", response_class=HTMLResponse, summary="The query page (HTML)")
+@router.get(
+    "/",
+    response_class=HTMLResponse,
+    summary="The query page (HTML)",
+    responses={200: content("text/html")},
+)
 def index() -> HTMLResponse:
     return _page()
 
@@ -69,6 +75,11 @@ def ui() -> HTMLResponse:
     return _page()
 
 
-@router.get("/ui/queries/{name}", summary="The SPARQL text of a named query (for the page)")
+@router.get(
+    "/ui/queries/{name}",
+    summary="The SPARQL text of a named query (for the page)",
+    response_class=Response,
+    responses={200: content("application/sparql-query"), **problems(404)},
+)
 def query_text(name: str) -> Response:
     return Response(canned.get(name).sparql, media_type="application/sparql-query")
