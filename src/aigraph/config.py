@@ -13,7 +13,12 @@
 | AIGRAPH_FEDERATION | off | ``on`` lets SERVICE reach the allow-list |
 | AIGRAPH_SERVICE_ALLOW | ``DEFAULT_SERVICE_ALLOW`` (EU endpoints) | space-separated IRIs |
 | AIGRAPH_SERVICE_TIMEOUT | 10 | seconds for an outgoing SERVICE call |
-| AIGRAPH_WORKERS | auto (2-4) | query worker processes; 0 runs queries in-process |
+| AIGRAPH_WORKERS | auto (2 a core, within memory) | query worker processes; 0: in-process |
+| AIGRAPH_LONG_SLOTS | auto (workers // 2) | queries that may run past LONG_AFTER at once |
+| AIGRAPH_LONG_AFTER | 1 | seconds of execution after which a query is long |
+| AIGRAPH_CLIENT_SLOTS | auto (max(4, workers)) | queries a client may have running or waiting |
+| AIGRAPH_QUEUE_WAIT | 3 | seconds a query may wait for a worker before a 503 |
+| AIGRAPH_QUEUE_SIZE | 256 | queries that may wait for a worker at once |
 | AIGRAPH_WORKER_MEMORY | off | ``on``: workers query an in-memory copy of the snapshot |
 """
 
@@ -59,6 +64,11 @@ class Settings:
     service_timeout: float = 10.0
     workers: int | None = None
     worker_memory: bool = False
+    long_slots: int | None = None
+    long_after: float = 1.0
+    client_slots: int | None = None
+    queue_wait: float = 3.0
+    queue_size: int = 256
 
     def with_(self, **changes) -> Settings:
         """A copy with some fields changed (``None`` values are ignored)."""
@@ -92,6 +102,11 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         workers=int(e["AIGRAPH_WORKERS"]) if e.get("AIGRAPH_WORKERS") else None,
         worker_memory=_bool(e.get("AIGRAPH_WORKER_MEMORY")),
+        long_slots=int(e["AIGRAPH_LONG_SLOTS"]) if e.get("AIGRAPH_LONG_SLOTS") else None,
+        long_after=float(e["AIGRAPH_LONG_AFTER"]) if e.get("AIGRAPH_LONG_AFTER") else None,
+        client_slots=int(e["AIGRAPH_CLIENT_SLOTS"]) if e.get("AIGRAPH_CLIENT_SLOTS") else None,
+        queue_wait=float(e["AIGRAPH_QUEUE_WAIT"]) if e.get("AIGRAPH_QUEUE_WAIT") else None,
+        queue_size=int(e["AIGRAPH_QUEUE_SIZE"]) if e.get("AIGRAPH_QUEUE_SIZE") else None,
     )
 
 

@@ -6,6 +6,8 @@ The CLI maps them to exit codes and the API to RFC 9457 problem responses, each 
 
 from __future__ import annotations
 
+import math
+
 
 class AigraphError(Exception):
     """Base class. ``exit_code`` is the CLI's, ``status`` the HTTP one."""
@@ -85,6 +87,22 @@ class QueryTimeout(AigraphError):
     exit_code = 3
     status = 503
     title = "Query timeout"
+
+
+class Overloaded(AigraphError):
+    """No room for the request now: 503 when the service is busy, 429 (``too_many``) when the
+    client is over its share. ``retry_after``: whole seconds to wait before trying again."""
+
+    exit_code = 3
+    status = 503
+    title = "Service busy"
+
+    def __init__(self, message: str, retry_after: float = 1.0, too_many: bool = False):
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
+        if too_many:
+            self.status = 429
+            self.title = "Too many requests"
 
 
 class NonConformingError(AigraphError):

@@ -45,6 +45,7 @@ def _query_request(request: Request, params: dict[str, list[str]], text: str) ->
         default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
         timeout=_timeout(params.get("timeout", [])),
+        client=request.client.host if request.client else None,
     )
 
 

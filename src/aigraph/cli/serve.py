@@ -25,6 +25,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_rows=args.max_rows,
         federation=True if args.federation else None,
         worker_memory=True if args.worker_memory else None,
+        long_slots=args.long_slots,
+        long_after=args.long_after,
+        client_slots=args.client_slots,
+        queue_wait=args.queue_wait,
+        queue_size=args.queue_size,
     )
     app = create_app(settings)
     say(f"aigraph: serving {settings.store} on http://{settings.host}:{settings.port}/sparql")
@@ -80,8 +85,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers",
         type=int,
-        help="query worker processes (default: $AIGRAPH_WORKERS, else 2-4; "
-        "0 runs queries in the server process, without a hard deadline)",
+        help="query worker processes (default: $AIGRAPH_WORKERS, else two a core within half "
+        "the free memory; 0 runs queries in the server process, without a hard deadline)",
+    )
+    p.add_argument(
+        "--long-slots",
+        type=int,
+        help="queries that may run past --long-after at once; the other workers stay for "
+        "short queries (default: $AIGRAPH_LONG_SLOTS, else half the workers)",
+    )
+    p.add_argument(
+        "--long-after",
+        type=float,
+        help="seconds of execution after which a query is long (default 1)",
+    )
+    p.add_argument(
+        "--client-slots",
+        type=int,
+        help="queries one client (remote address) may have running or waiting; more get 429 "
+        "(default: max(4, workers); 0: no limit)",
+    )
+    p.add_argument(
+        "--queue-wait",
+        type=float,
+        help="seconds a query may wait for a free worker before a 503 with Retry-After "
+        "(default 3; the deadline counts only execution)",
+    )
+    p.add_argument(
+        "--queue-size", type=int, help="queries that may wait for a worker at once (default 256)"
     )
     p.add_argument("--timeout", type=float, help="default query deadline in seconds")
     p.add_argument("--max-rows", type=int, help="row cap of a result")

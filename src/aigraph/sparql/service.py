@@ -8,7 +8,6 @@ workers switch to a fresh snapshot.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +17,7 @@ from ..errors import InputError
 from ..namespaces import PREFIXES
 from ..store import Store, WriteResult
 from . import gsp, negotiate, policy
-from .executor import Executor, InProcess, WorkerPool
+from .executor import Executor, InProcess, Limits, WorkerPool, machine_workers, store_bytes
 from .lexer import Inspection, inspect
 from .results import QueryJob, Reply
 from .update import plan_update
@@ -33,6 +32,8 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     timeout: float | None = None
     substitutions: tuple = ()
+    #: who asks (the remote address): the worker pool limits each client to its share
+    client: str | None = None
 
 
 #: queries up to this size have their inspection cached (by text): a dashboard or a client
@@ -57,15 +58,40 @@ def _choose(accept: str | None, graph_form: bool, requested: str | None) -> str:
     return negotiate.choose(accept, offered, requested)
 
 
-def default_workers() -> int:
-    return min(4, max(2, os.cpu_count() or 2))
+def pool_limits(settings: Settings, size: int) -> Limits:
+    """How a pool of ``size`` workers is shared (``None`` settings: derived from ``size``)."""
+    long_slots = settings.long_slots if settings.long_slots is not None else max(1, size // 2)
+    client_slots = settings.client_slots
+    limits = Limits(
+        long_slots=long_slots,
+        long_after=settings.long_after,
+        client_slots=max(4, size) if client_slots is None else client_slots,
+        queue_wait=settings.queue_wait,
+        queue_size=settings.queue_size,
+    )
+    for name in ("long_slots", "client_slots", "queue_size"):
+        if getattr(limits, name) < 0:
+            raise InputError(f"{name} must be 0 or more, not {getattr(limits, name)}")
+    for name in ("long_after", "queue_wait"):
+        value = getattr(limits, name)
+        if not 0 < value < float("inf"):
+            raise InputError(f"{name} must be a positive number of seconds, not {value}")
+    return limits
 
 
 def make_executor(store: Store, settings: Settings) -> Executor:
-    """A worker pool for an on-disk store (unless ``workers == 0``), else in-process."""
+    """A worker pool for an on-disk store (unless ``workers == 0``), else in-process. The pool's
+    size, unless set, comes from the machine's cores and memory."""
     if store.path is None or settings.workers == 0:
         return InProcess(store)
-    return WorkerPool(store, settings.workers or default_workers(), memory=settings.worker_memory)
+    size = settings.workers or machine_workers(settings.worker_memory, store_bytes(store))
+    return WorkerPool(
+        store,
+        size,
+        memory=settings.worker_memory,
+        network=settings.federation,
+        limits=pool_limits(settings, size),
+    )
 
 
 class SparqlService:
@@ -79,15 +105,15 @@ class SparqlService:
     # ------------------------------------------------------------------ reads
     def query(self, req: QueryRequest) -> Reply:
         job, timeout = self.prepare(req)
-        return self.executor.execute(job, timeout)
+        return self.executor.execute(job, timeout, req.client)
 
     async def query_async(self, req: QueryRequest) -> Reply:
         """:meth:`query` for an event loop (the worker pool waits without a thread hop)."""
         job, timeout = self.prepare(req)
         execute_async = getattr(self.executor, "execute_async", None)
         if execute_async is not None:
-            return await execute_async(job, timeout)
-        return await asyncio.to_thread(self.executor.execute, job, timeout)
+            return await execute_async(job, timeout, req.client)
+        return await asyncio.to_thread(self.executor.execute, job, timeout, req.client)
 
     def prepare(self, req: QueryRequest) -> tuple[QueryJob, float]:
         """Policy, negotiation and deadline: the job to run and its timeout (nothing runs)."""
