@@ -20,6 +20,11 @@
 | AIGRAPH_QUEUE_WAIT | 3 | seconds a query may wait for a worker before a 503 |
 | AIGRAPH_QUEUE_SIZE | 256 | queries that may wait for a worker at once |
 | AIGRAPH_WORKER_MEMORY | off | ``on``: workers query an in-memory copy of the snapshot |
+| AIGRAPH_CACHE | ``$XDG_DATA_HOME/aigraph/cache`` | downloads kept by ``aigraph fetch`` |
+| AIGRAPH_FETCH_<SOURCE>_URL | the official address | where ``aigraph fetch`` takes SOURCE |
+| AIGRAPH_FETCH_MAX_BYTES | 8589934592 | largest download (and unpacked member) accepted |
+
+SOURCE is CORDIS_H2020, CORDIS_HORIZON, CORDIS_FP7, ROR or COUNTRIES.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ DEFAULT_SERVICE_ALLOW = (
 def default_store_path() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "aigraph" / "store"
+
+
+def default_cache_path() -> Path:
+    return default_store_path().parent / "cache"
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -69,6 +78,10 @@ class Settings:
     client_slots: int | None = None
     queue_wait: float = 3.0
     queue_size: int = 256
+    cache: Path = field(default_factory=default_cache_path)
+    #: (source, address) pairs overriding where ``aigraph fetch`` takes a source
+    fetch_urls: tuple[tuple[str, str], ...] = ()
+    fetch_max_bytes: int = 8 * 1024**3
 
     def with_(self, **changes) -> Settings:
         """A copy with some fields changed (``None`` values are ignored)."""
@@ -107,6 +120,18 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         client_slots=int(e["AIGRAPH_CLIENT_SLOTS"]) if e.get("AIGRAPH_CLIENT_SLOTS") else None,
         queue_wait=float(e["AIGRAPH_QUEUE_WAIT"]) if e.get("AIGRAPH_QUEUE_WAIT") else None,
         queue_size=int(e["AIGRAPH_QUEUE_SIZE"]) if e.get("AIGRAPH_QUEUE_SIZE") else None,
+        cache=Path(e["AIGRAPH_CACHE"]) if e.get("AIGRAPH_CACHE") else None,
+        fetch_urls=tuple(
+            sorted(
+                (k[len("AIGRAPH_FETCH_") : -len("_URL")].lower().replace("_", "-"), v.strip())
+                for k, v in e.items()
+                if k.startswith("AIGRAPH_FETCH_") and k.endswith("_URL") and v.strip()
+            )
+        )
+        or None,
+        fetch_max_bytes=(
+            int(e["AIGRAPH_FETCH_MAX_BYTES"]) if e.get("AIGRAPH_FETCH_MAX_BYTES") else None
+        ),
     )
 
 
