@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import gc
 import os
 import shutil
 import subprocess
@@ -98,6 +99,25 @@ def test_a_removal_on_a_full_disk_changes_nothing(store_dir):
     assert _quads(store) == before
     store.write(add=[_quad(3)], remove=[_quad(1)])
     assert _quad(3) in store.ox and _quad(1) not in store.ox
+
+
+def test_a_read_holding_the_old_database_delays_the_reopen_only(store_dir):
+    """In the server, a read in progress may still hold the database when a write fails: the
+    store answers reads meanwhile, refuses writes with a clear error, and writes again once
+    that read is done."""
+    store = Store(store_dir)
+    before = _quads(store)
+    reading = store.ox  # a read in progress keeps this handle (and RocksDB's lock) alive
+    _break(store)
+    with pytest.raises(StorageFull):
+        store.write(add=[_quad(1)])
+    assert _quads(store) == before  # reads go on (through a read-only handle)
+    with pytest.raises(StoreWriteError, match="try the write again"):
+        store.write(add=[_quad(1)])
+    del reading
+    gc.collect()
+    store.write(add=[_quad(1)])
+    assert _quad(1) in store.ox and len(_quads(store)) == len(before) + 1
 
 
 def test_other_io_errors_are_a_write_error_not_an_internal_error(store_dir):

@@ -272,7 +272,12 @@ class Store:
             error: StoreWriteError | StoreBusy | InputError = storage_error(
                 err, f"reopening the store at {self.path}", "it is not written to meanwhile"
             )
-        except (StoreWriteError, StoreBusy, InputError) as err:
+        except StoreBusy:  # our own old handle, still held by a read in progress
+            error = StoreWriteError(
+                f"the store at {self.path} could not be reopened after a failed write while "
+                "a read still holds it: the store is unchanged; try the write again shortly"
+            )
+        except (StoreWriteError, InputError) as err:
             error = err
         self._stale = True
         try:
@@ -435,12 +440,7 @@ class Store:
             raise storage_error(err, doing, "the store could not be reopened to check it") from None
         if self._landed(new, remove):
             return
-        outcome = "the store is unchanged" + (
-            ""
-            if not self._stale
-            else "; it takes writes again once reopened, which the next write tries"
-        )
-        raise storage_error(err, doing, outcome) from None
+        raise storage_error(err, doing, "the store is unchanged") from None
 
     def _landed(self, new: list[_Quad], remove: list[_Quad]) -> bool:
         """Whether a change is in the store: commits are all or nothing, so one quad tells."""
