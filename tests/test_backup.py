@@ -101,6 +101,24 @@ def test_a_backup_that_does_not_match_its_manifest_is_refused(store_dir, tmp_pat
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".store.")] == [".store.lock"]
 
 
+@pytest.mark.parametrize("damage", ["no CURRENT", "truncated tables"])
+def test_a_damaged_backup_is_refused(store_dir, tmp_path, damage):
+    backup(store_dir, tmp_path / "backup")
+    data = tmp_path / "backup" / "store"
+    if damage == "no CURRENT":
+        (data / "CURRENT").unlink()
+    else:
+        for sst in data.glob("*.sst"):
+            content = sst.read_bytes()
+            sst.unlink()  # a hard link to the live store's file: replace it, do not write it
+            sst.write_bytes(content[: len(content) // 2])
+    before = _snapshot(store_dir)
+    with pytest.raises(InputError):
+        restore(tmp_path / "backup", store_dir)
+    assert _snapshot(store_dir) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".store.")] == [".store.lock"]
+
+
 def test_bad_targets_and_sources_are_named(store_dir, tmp_path, capsys):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "something").write_text("x")

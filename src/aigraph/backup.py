@@ -189,19 +189,17 @@ def restore(source: str | Path, store_path: str | Path) -> Manifest:
             "`aigraph serve`: stop it before restoring, since a restore replaces the whole store"
         ) from None
 
-    def check(copy: ox.Store) -> None:
+    def check(copy: ox.Store) -> str | None:
         quads, graphs = _counts(copy)
-        if quads != manifest.quads or graphs != manifest.graphs:
-            differ = sorted(
-                g
-                for g in set(graphs) | set(manifest.graphs)
-                if graphs.get(g) != manifest.graphs.get(g)
-            )
-            raise InputError(
-                f"the backup {source} does not match its manifest ({quads} quads, "
-                f"{manifest.quads} listed; graphs that differ: {', '.join(differ) or 'none'}): "
-                "the store is unchanged"
-            )
+        if quads == manifest.quads and graphs == manifest.graphs:
+            return None
+        differ = sorted(
+            g for g in set(graphs) | set(manifest.graphs) if graphs.get(g) != manifest.graphs.get(g)
+        )
+        return (
+            f"the backup {source} does not match its manifest ({quads} quads, "
+            f"{manifest.quads} listed; graphs that differ: {', '.join(differ) or 'none'})"
+        )
 
     store.replace_with(data, check)
     return manifest

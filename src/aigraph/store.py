@@ -112,7 +112,7 @@ def is_disk_full(err: BaseException) -> bool:
     return "No space left on device" in text or "Disk quota exceeded" in text
 
 
-def storage_error(err: OSError, doing: str, outcome: str) -> StoreWriteError:
+def storage_error(err: Exception, doing: str, outcome: str) -> StoreWriteError:
     """The error for an I/O failure while ``doing`` something to a store; ``outcome`` says what
     became of the store."""
     if is_disk_full(err):
@@ -521,10 +521,11 @@ class Store:
                 err, f"copying the store to {target}", "the store is unchanged"
             ) from None
 
-    def replace_with(self, source: str | Path, check: Callable[[_OxStore], None]) -> None:
+    def replace_with(self, source: str | Path, check: Callable[[_OxStore], str | None]) -> None:
         """Replace the whole store by the store at ``source``, all or nothing: a copy is made
-        beside the store (``.NAME.staging``), opened and given to ``check`` (which raises to
-        refuse it), then switched in by the commit point of large writes."""
+        beside the store (``.NAME.staging``) and opened; ``check`` returns why to refuse it
+        (raised as :class:`InputError`), or None; then it is switched in by the commit point of
+        large writes."""
         self._writable()
         source = Path(source)
         staging, committed = self._aside("staging"), self._aside("committed")
@@ -538,7 +539,7 @@ class Store:
             ) from None
         try:
             copy = ox.Store(str(staging))
-        except OSError as err:
+        except (OSError, RuntimeError) as err:  # RuntimeError: RocksDB's "Corruption"
             _remove(staging)
             if is_disk_full(err):
                 raise storage_error(
@@ -546,13 +547,19 @@ class Store:
                 ) from None
             raise InputError(f"{source} does not open as a store: {err}") from None
         try:
-            check(copy)
-            copy.flush()
-        except BaseException:
-            del copy
+            refused = check(copy)
+            if refused is None:
+                copy.flush()
+        except (OSError, RuntimeError) as err:  # a damaged file, found while reading it
+            if is_disk_full(err):
+                refused = f"no space left on the device while checking the copy of {source}"
+            else:
+                refused = f"{source} cannot be read as a store ({err})"
+        finally:
+            del copy  # closed before its directory is removed or renamed
+        if refused is not None:
             _remove(staging)
-            raise
-        del copy
+            raise InputError(f"{refused}: the store is unchanged")
         os.replace(staging, committed)  # the commit point
         self._switch()
         self.version += 1
