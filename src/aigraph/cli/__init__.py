@@ -17,7 +17,7 @@ from ..errors import AigraphError
 from ..store import is_disk_full
 
 #: modules that each add sub-commands through ``register(subparsers)``
-COMMAND_MODULES = ("core", "serve", "network", "imports", "links", "ops")
+COMMAND_MODULES = ("core", "serve", "network", "imports", "fetch", "links", "ops")
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 

@@ -46,7 +46,16 @@ from ..namespaces import (
 )
 from ..store import Store
 from .countries import CountryTable, load_table
-from .provenance import CC_BY_4, PUBL, SourceDescription, file_date, nn, progress_bar, replace_graph
+from .provenance import (
+    CC_BY_4,
+    PUBL,
+    Download,
+    SourceDescription,
+    file_date,
+    nn,
+    progress_bar,
+    replace_graph,
+)
 from .rows import ImportReport, RowErrors
 from .terms import Quads, identifier
 
@@ -80,6 +89,12 @@ DATASETS = (
     "http://data.europa.eu/88u/dataset/cordisH2020projects",
     "http://data.europa.eu/88u/dataset/cordis-eu-research-projects-under-horizon-europe-2021-2027",
 )
+#: the data.europa.eu dataset of each programme's CORDIS export
+PROGRAMME_DATASETS = {
+    "H2020": DATASETS[0],
+    "HORIZON": DATASETS[1],
+    "FP7": "http://data.europa.eu/88u/dataset/cordisfp7projects",
+}
 SCHEME = entity("scheme", "euroscivoc")
 
 _DIGITS = re.compile(r"[0-9]{1,12}")
@@ -465,30 +480,40 @@ def import_cordis(
     progress: bool = False,
     validate: bool = True,
     graph_iri: str = GRAPH_IRI,
+    programme: str | None = None,
+    download: Download | None = None,
 ) -> ImportReport:
     """Import a CORDIS export directory into ``graph/cordis`` (replacing it), validated and
     atomic. Raises :class:`~aigraph.importers.rows.MalformedRowError` on the first malformed row
-    with ``on_error="fail"``; with ``"skip"`` the report lists them."""
+    with ``on_error="fail"``; with ``"skip"`` the report lists them.
+
+    ``programme`` (``H2020``, ``HORIZON``, ``FP7``) names the framework programme of the export
+    in the graph's title and source dataset; ``download`` records the file it came from."""
     quads, report = build_quads(
         directory, ai_only=ai_only, on_error=on_error, progress=progress, graph_iri=graph_iri
     )
     d = Path(directory)
     files = [d / f for f in FILES.values() if (d / f).is_file()]
+    which = f" ({programme})" if programme else ""
+    ai = dict.fromkeys(("en", "fr", "de"), "")
+    if ai_only:
+        ai = {"en": " (artificial intelligence)", "fr": " (intelligence artificielle)",
+              "de": " (künstliche Intelligenz)"}  # fmt: skip
+    datasets = (PROGRAMME_DATASETS[programme],) if programme in PROGRAMME_DATASETS else DATASETS
     description = SourceDescription(
         graph=graph_iri,
         titles={
-            "en": "CORDIS projects, participants and EuroSciVoc classifications"
-            + (" (artificial intelligence)" if ai_only else ""),
-            "fr": "Projets, participants et classifications EuroSciVoc de CORDIS"
-            + (" (intelligence artificielle)" if ai_only else ""),
-            "de": "CORDIS-Projekte, Teilnehmer und EuroSciVoc-Klassifikationen"
-            + (" (künstliche Intelligenz)" if ai_only else ""),
+            "en": f"CORDIS projects{which}, participants and EuroSciVoc classifications{ai['en']}",
+            "fr": f"Projets{which}, participants et classifications EuroSciVoc de CORDIS{ai['fr']}",
+            "de": f"CORDIS-Projekte{which}, Teilnehmer und EuroSciVoc-Klassifikationen{ai['de']}",
         },
         publisher=PUBL,
         license=CC_BY_4,
         source=SOURCE,
-        derived_from=DATASETS,
-        retrieved=file_date(files),
+        derived_from=datasets,
+        retrieved=download.retrieved.date() if download else file_date(files),
+        issued=download.issued if download else None,
+        download=download,
     )
     report.write = replace_graph(
         store, graph_iri, quads, description, validate=validate, progress=progress

@@ -32,7 +32,7 @@ from ..namespaces import SKOS, graph
 from ..ontology import bundled_root
 from ..rdfio import parse_file
 from ..store import Store
-from .provenance import CC_BY_4, PUBL, SourceDescription, file_date, nn, replace_graph
+from .provenance import CC_BY_4, PUBL, Download, SourceDescription, file_date, nn, replace_graph
 from .rows import ImportReport
 
 GRAPH_IRI = graph("eu-authority")
@@ -152,8 +152,10 @@ def import_countries(
     *,
     progress: bool = False,
     validate: bool = True,
+    download: Download | None = None,
 ) -> ImportReport:
-    """Import the authority table (default: the bundled copy) into ``graph/eu-authority``."""
+    """Import the authority table (default: the bundled copy) into ``graph/eu-authority``;
+    ``download`` records the file it came from."""
     source = Path(path) if path else bundled_table()
     quads, table = build_quads(source)
     report = ImportReport(GRAPH_IRI, rows=len(table.concepts), kept=len(table.concepts))
@@ -172,8 +174,10 @@ def import_countries(
         license=CC_BY_4,
         source=SOURCE,
         derived_from=(DATASET,),
-        retrieved=file_date([source]),
+        retrieved=download.retrieved.date() if download else file_date([source]),
+        issued=download.issued if download else None,
         version=table.version,
+        download=download,
     )
     report.quads = len(quads)
     report.write = replace_graph(

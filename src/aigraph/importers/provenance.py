@@ -4,6 +4,12 @@ Each import *replaces* its named graph: the quads the source no longer states ar
 the new ones added, in one validated :meth:`Store.write`. Every IRI and literal is a function
 of the input and the retrieval date defaults to the file's modification date, so importing the
 same input twice leaves the store unchanged.
+
+A graph imported from a download (``aigraph fetch``) also says where and when the file was
+taken: ``prov:wasDerivedFrom`` its URL and ``dcat:distribution`` a node
+``id/distribution/sha256-{hex}`` (named by the file's checksum) with ``dcat:downloadURL``,
+``dcat:byteSize``, ``spdx:checksum`` and the server's ``dcterms:modified``; the graph's
+``prov:generatedAtTime`` is then the download date.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from ..namespaces import DCAT, DCTERMS, PROV, RDF, XSD
+from ..namespaces import DCAT, DCTERMS, PROV, RDF, XSD, entity
 from ..ontology import CATALOG_GRAPH
 from ..store import Store, WriteResult
 
@@ -27,10 +33,49 @@ CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 #: the Publications Office of the EU, publisher of CORDIS and of the authority tables
 PUBL = "http://publications.europa.eu/resource/authority/corporate-body/PUBL"
+SPDX = "http://spdx.org/rdf/terms#"
 
 
 def nn(iri: object) -> ox.NamedNode:
     return iri if isinstance(iri, ox.NamedNode) else ox.NamedNode(str(iri))
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file taken from the web: where, when, and what came (see :mod:`aigraph.fetch`)."""
+
+    url: str  # the address the file was downloaded from
+    retrieved: dt.datetime  # when the download completed (UTC)
+    sha256: str
+    size: int
+    modified: dt.datetime | None = None  # the server's Last-Modified
+    issued: str | None = None  # the release date the publisher states (xsd:date), if any
+
+    @property
+    def iri(self) -> str:
+        return entity("distribution", f"sha256-{self.sha256}")
+
+    def quads(self, dataset: ox.NamedNode, catalog: ox.NamedNode) -> list[ox.Quad]:
+        d, chk = nn(self.iri), nn(entity("checksum", f"sha256-{self.sha256}"))
+
+        def q(s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> ox.Quad:
+            return ox.Quad(s, nn(p), o, catalog)
+
+        out = [
+            q(dataset, PROV.wasDerivedFrom, nn(self.url)),
+            q(dataset, DCAT.distribution, d),
+            q(d, RDF.type, nn(DCAT.Distribution)),
+            q(d, DCAT.downloadURL, nn(self.url)),
+            q(d, DCAT.byteSize, ox.Literal(str(self.size), datatype=nn(XSD.nonNegativeInteger))),
+            q(d, SPDX + "checksum", chk),
+            q(chk, RDF.type, nn(SPDX + "Checksum")),
+            q(chk, SPDX + "algorithm", nn(SPDX + "checksumAlgorithm_sha256")),
+            q(chk, SPDX + "checksumValue", ox.Literal(self.sha256, datatype=nn(XSD.hexBinary))),
+        ]
+        if self.modified is not None:
+            stamp = self.modified.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out.append(q(d, DCTERMS.modified, ox.Literal(stamp, datatype=nn(XSD.dateTime))))
+        return out
 
 
 @dataclass(frozen=True)
@@ -47,6 +92,7 @@ class SourceDescription:
     issued: str | None = None  # the source's own version date, xsd:date
     version: str | None = None
     description: str | None = None
+    download: Download | None = None
 
     def quads(self) -> list[ox.Quad]:
         c, ds = nn(CATALOG_GRAPH), nn(self.graph)
@@ -70,6 +116,8 @@ class SourceDescription:
             out.append(q("http://www.w3.org/2002/07/owl#versionInfo", ox.Literal(self.version)))
         if self.description:
             out.append(q(DCTERMS.description, ox.Literal(self.description, language="en")))
+        if self.download is not None:
+            out += self.download.quads(ds, c)
         return out
 
 
@@ -90,13 +138,24 @@ def replace_graph(
 ) -> WriteResult:
     """Make ``graph_iri`` hold exactly ``quads`` and its catalog entry ``description``: one
     validated, atomic write (an invalid result leaves the store as it was)."""
-    g = nn(graph_iri)
+    g, c = nn(graph_iri), nn(CATALOG_GRAPH)
     new = set(quads)
     stale = [q for q in store.ox.quads_for_pattern(None, None, None, g) if q not in new]
     catalog = description.quads()
     keep = set(catalog)
+    described: list[ox.NamedNode] = [g]  # the graph, the downloads it came from, checksums
+    dist, checksum = nn(DCAT.distribution), nn(SPDX + "checksum")
+    for d in store.ox.quads_for_pattern(g, dist, None, c):
+        if not isinstance(d.object, ox.NamedNode) or any(
+            x.subject != g for x in store.ox.quads_for_pattern(None, dist, d.object, c)
+        ):
+            continue  # the same file also describes another graph: its description stays
+        described.append(d.object)
+        for x in store.ox.quads_for_pattern(d.object, checksum, None, c):
+            if isinstance(x.object, ox.NamedNode):
+                described.append(x.object)
     stale += [
-        q for q in store.ox.quads_for_pattern(g, None, None, nn(CATALOG_GRAPH)) if q not in keep
+        q for s in described for q in store.ox.quads_for_pattern(s, None, None, c) if q not in keep
     ]
     return store.write(add=list(new) + catalog, remove=stale, validate=validate, progress=progress)
 

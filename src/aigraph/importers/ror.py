@@ -35,7 +35,15 @@ from ..errors import InputError
 from ..namespaces import ADMS, AIG, DCTERMS, FOAF, ORG, RDF, SCHEMA, SKOS, XSD, entity, graph
 from ..store import Store
 from .countries import CountryTable, load_table
-from .provenance import CC0, SourceDescription, file_date, nn, progress_bar, replace_graph
+from .provenance import (
+    CC0,
+    Download,
+    SourceDescription,
+    file_date,
+    nn,
+    progress_bar,
+    replace_graph,
+)
 from .rows import ImportReport, RowErrors
 from .terms import Quads, identifier
 
@@ -230,8 +238,10 @@ def import_ror(
     progress: bool = False,
     validate: bool = True,
     graph_iri: str = GRAPH_IRI,
+    download: Download | None = None,
 ) -> ImportReport:
-    """Import ROR records into ``graph/ror`` (replacing it), validated and atomic."""
+    """Import ROR records into ``graph/ror`` (replacing it), validated and atomic;
+    ``download`` records the file they came from (a ROR data dump)."""
     if not paths:
         raise InputError("no ROR file given")
     quads, report = build_quads(paths, on_error=on_error, progress=progress, graph_iri=graph_iri)
@@ -246,7 +256,9 @@ def import_ror(
         license=CC0,
         source=SOURCE,
         derived_from=(DATASET,),
-        retrieved=file_date(paths),
+        retrieved=download.retrieved.date() if download else file_date(paths),
+        issued=download.issued if download else None,
+        download=download,
     )
     report.write = replace_graph(
         store, graph_iri, quads, description, validate=validate, progress=progress
