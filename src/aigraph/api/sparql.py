@@ -121,6 +121,7 @@ async def update(request: Request) -> JSONResponse:
     svc = service(request)
     body = await read_body(request, svc.settings.max_request_bytes)
     kind = media_type(request)
+    fields: dict[str, list[str]] = {}
     if kind == "application/x-www-form-urlencoded":
         fields = form_fields(body)
         if "update" not in fields:
@@ -133,7 +134,12 @@ async def update(request: Request) -> JSONResponse:
             "POST /update takes application/x-www-form-urlencoded or application/sparql-update, "
             f"not {kind or 'a body without a content type'}"
         )
-    result = await run_in_threadpool(svc.update, text, request.headers.get("authorization"))
+    timeout = _timeout(_url_params(request).get("timeout", []))
+    if kind == "application/x-www-form-urlencoded" and fields.get("timeout"):
+        timeout = _timeout(fields["timeout"])
+    result = await run_in_threadpool(
+        svc.update, text, request.headers.get("authorization"), timeout
+    )
     return JSONResponse(
         {
             "added": result.added,

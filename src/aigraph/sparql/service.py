@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import Settings
-from ..errors import InputError
+from ..errors import InputError, NotAllowed
 from ..namespaces import PREFIXES
 from ..store import Store, WriteResult
 from . import gsp, negotiate, policy
 from .executor import Executor, InProcess, Limits, WorkerPool, machine_workers, store_bytes
 from .lexer import Inspection, inspect
 from .results import QueryJob, Reply
-from .update import plan_update
+from .updater import UpdateRunner
 
 
 @dataclass
@@ -99,6 +99,7 @@ class SparqlService:
         self.store = store
         self.settings = settings
         self.executor = executor if executor is not None else make_executor(store, settings)
+        self.updates = UpdateRunner(store, network=settings.federation)
         self.write_lock = threading.Lock()
         self.generation = 0  # bumped by every committed write (caches key on it)
 
@@ -145,14 +146,29 @@ class SparqlService:
         self.generation += 1
         self.executor.refresh()
 
-    def update(self, text: str, authorization: str | None) -> WriteResult:
+    def _snapshot(self) -> str | None:
+        """The worker pool's read-only snapshot of the live store, brought up to date (``None``
+        without a pool: updates are then planned in-process)."""
+        snapshots = getattr(self.executor, "snapshots", None)
+        if snapshots is None:
+            return None
+        self.executor.refresh()
+        return snapshots.current
+
+    def update(
+        self, text: str, authorization: str | None, timeout: float | None = None
+    ) -> WriteResult:
+        """Plan ``text`` in an update worker within the deadline, then validate and commit."""
         policy.authorize(self.settings, authorization)
         policy.check_size(text, self.settings.max_request_bytes, "update")
         info = inspect_query(text)
         policy.check_nesting(info, "update")
+        if info.loads:
+            raise NotAllowed("LOAD is not allowed: this service does not fetch data from URLs")
         policy.check_services(info, self.settings)
+        deadline = policy.deadline(self.settings, timeout, info)
         with self.write_lock:
-            add, remove = plan_update(self.store, text)
+            add, remove = self.updates.plan(text, deadline, self._snapshot())
             result = self.store.write(add=add, remove=remove)
             self._committed()
             return result
@@ -188,4 +204,5 @@ class SparqlService:
             return result, created
 
     def close(self) -> None:
+        self.updates.close()
         self.executor.close()
