@@ -252,3 +252,37 @@ def test_the_update_syntax_check_runs_nothing(tripwire):
         f"INSERT DATA {{ GRAPH <urn:g> {{ <urn:a> <urn:b> <urn:c> }} }} ; LOAD <{tripwire.url}>"
     )
     check_syntax(f"PREFIX e: <{tripwire.url}>\nLOAD e:x")
+
+
+def test_with_federation_on_only_allowed_service_queries_get_the_network(
+    pool_store, make_client, tripwire, monkeypatch
+):
+    """Federation on: a query whose SERVICE endpoints the policy found on the allow-list runs in
+    a worker with network and gets its answer; any other query runs where nothing can be
+    reached, so a SERVICE the policy did not see (simulated here by blinding the inspection)
+    still reaches nothing."""
+    from http.server import HTTPServer
+
+    from test_service_policy import Endpoint
+
+    from aigraph.lexer import Inspection
+    from aigraph.sparql import service as service_module
+
+    server = HTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    allowed = f"http://127.0.0.1:{server.server_port}/sparql"
+    try:
+        with make_client(pool_store, federation=True, service_allow=(allowed,)) as c:
+            q = f"SELECT ?x {{ SERVICE <{allowed}> {{ ?s ?p ?x }} }}"
+            r = c.get("/sparql", params={"query": q})
+            assert r.status_code == 200, r.text
+            assert r.json()["results"]["bindings"][0]["x"]["value"] == "from afar"
+
+            blind = Inspection(form="SELECT", is_update=False)
+            monkeypatch.setattr(service_module, "inspect_query", lambda text: blind)
+            hidden = f"SELECT * {{ SERVICE <{tripwire.url}> {{ ?s ?p ?o }} }}"
+            r = c.get("/sparql", params={"query": hidden})
+            assert r.status_code == 400, r.text
+            assert "unreachable" in r.json()["detail"].lower()
+    finally:
+        server.shutdown()

@@ -81,17 +81,25 @@ def pool_limits(settings: Settings, size: int) -> Limits:
 
 def make_executor(store: Store, settings: Settings) -> Executor:
     """A worker pool for an on-disk store (unless ``workers == 0``), else in-process. The pool's
-    size, unless set, comes from the machine's cores and memory."""
+    size, unless set, comes from the machine's cores and memory. Its workers have no network
+    (see :mod:`.sandbox`): federated queries go to :func:`make_federated_executor`'s."""
     if store.path is None or settings.workers == 0:
         return InProcess(store)
     size = settings.workers or machine_workers(settings.worker_memory, store_bytes(store))
     return WorkerPool(
-        store,
-        size,
-        memory=settings.worker_memory,
-        network=settings.federation,
-        limits=pool_limits(settings, size),
+        store, size, memory=settings.worker_memory, limits=pool_limits(settings, size)
     )
+
+
+def make_federated_executor(store: Store, settings: Settings, main: Executor) -> Executor | None:
+    """With federation on and a worker pool, a small pool whose workers keep the network, for
+    the queries whose SERVICE endpoints the policy found all on the allow-list. Every other
+    query runs where nothing can be reached, so a SERVICE hidden from the policy in a query
+    without a visible allowed one still reaches nothing."""
+    if not settings.federation or not isinstance(main, WorkerPool):
+        return None
+    size = max(1, min(2, main.size // 2))
+    return WorkerPool(store, size, network=True, limits=pool_limits(settings, size))
 
 
 class SparqlService:
@@ -99,22 +107,31 @@ class SparqlService:
         self.store = store
         self.settings = settings
         self.executor = executor if executor is not None else make_executor(store, settings)
-        self.updates = UpdateRunner(store, network=settings.federation)
+        self.federated = make_federated_executor(store, settings, self.executor)
+        self.updates = UpdateRunner(store)
+        self.federated_updates = UpdateRunner(store, network=True) if settings.federation else None
         self.write_lock = threading.Lock()
         self.generation = 0  # bumped by every committed write (caches key on it)
 
     # ------------------------------------------------------------------ reads
+    def _executor_for(self, text: str) -> Executor:
+        """The networked pool for a query with (allowed) SERVICE clauses, else the main one."""
+        if self.federated is not None and inspect_query(text).services:
+            return self.federated
+        return self.executor
+
     def query(self, req: QueryRequest) -> Reply:
         job, timeout = self.prepare(req)
-        return self.executor.execute(job, timeout, req.client)
+        return self._executor_for(req.query).execute(job, timeout, req.client)
 
     async def query_async(self, req: QueryRequest) -> Reply:
         """:meth:`query` for an event loop (the worker pool waits without a thread hop)."""
         job, timeout = self.prepare(req)
-        execute_async = getattr(self.executor, "execute_async", None)
+        executor = self._executor_for(req.query)
+        execute_async = getattr(executor, "execute_async", None)
         if execute_async is not None:
             return await execute_async(job, timeout, req.client)
-        return await asyncio.to_thread(self.executor.execute, job, timeout, req.client)
+        return await asyncio.to_thread(executor.execute, job, timeout, req.client)
 
     def prepare(self, req: QueryRequest) -> tuple[QueryJob, float]:
         """Policy, negotiation and deadline: the job to run and its timeout (nothing runs)."""
@@ -145,6 +162,8 @@ class SparqlService:
     def _committed(self) -> None:
         self.generation += 1
         self.executor.refresh()
+        if self.federated is not None:
+            self.federated.refresh()
 
     def _snapshot(self) -> str | None:
         """The worker pool's read-only snapshot of the live store, brought up to date (``None``
@@ -168,7 +187,10 @@ class SparqlService:
         policy.check_services(info, self.settings)
         deadline = policy.deadline(self.settings, timeout, info)
         with self.write_lock:
-            add, remove = self.updates.plan(text, deadline, self._snapshot())
+            runner = self.updates
+            if info.services and self.federated_updates is not None:
+                runner = self.federated_updates  # SERVICE clauses the policy allowed
+            add, remove = runner.plan(text, deadline, self._snapshot())
             result = self.store.write(add=add, remove=remove)
             self._committed()
             return result
@@ -205,4 +227,8 @@ class SparqlService:
 
     def close(self) -> None:
         self.updates.close()
+        if self.federated_updates is not None:
+            self.federated_updates.close()
+        if self.federated is not None:
+            self.federated.close()
         self.executor.close()
