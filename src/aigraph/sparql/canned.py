@@ -3,12 +3,17 @@
 Each file starts with a header of comments::
 
     # title: Organisations by country
+    # title@fr: Organisations par pays
     # description: ...
+    # description@de: ...
     # param: NAME TYPE SPEC DESCRIPTION
 
-TYPE is ``iri``, ``literal`` or ``date``; SPEC is ``required``, ``optional`` (left unbound when
-not given) or ``default=VALUE``. Values are bound with pyoxigraph ``substitutions`` (the SEP-0007
-way), never by editing the query text; a parameter must be projected by the query.
+``title`` and ``description`` are English; ``title@fr``, ``description@de`` ... give the other
+languages. TYPE is ``iri``, ``literal`` or ``date``; SPEC is ``required``, ``optional`` (left
+unbound when not given) or ``default=VALUE`` (``default="two words"`` for a value with spaces).
+Values are bound with pyoxigraph ``substitutions`` (the SEP-0007 way), never by editing the query
+text; a parameter must be projected by the query. A substituted variable is not seen by
+``BOUND()`` inside the pattern: test an optional parameter with ``COALESCE(test, true)``.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from ..errors import InputError, NotFound
 
 TYPES = ("iri", "literal", "date")
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
-_PARAM = re.compile(r"#\s*param:\s*(\w+)\s+(\w+)\s+(required|optional|default=\S+)\s*(.*)")
-_FIELD = re.compile(r"#\s*(title|description):\s*(.*)")
+_PARAM = re.compile(
+    r'#\s*param:\s*(\w+)\s+(\w+)\s+(required|optional|default="[^"]*"|default=\S+)\s*(.*)'
+)
+_FIELD = re.compile(r"#\s*(title|description)(?:@([a-z]{2}))?:\s*(.*)")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class CannedQuery:
     description: str
     params: tuple[Param, ...] = field(default_factory=tuple)
     sparql: str = ""
+    titles: dict[str, str] = field(default_factory=dict)  # language -> title (en, fr, de)
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict:
         d = asdict(self)
@@ -54,7 +63,7 @@ class CannedQuery:
 
 
 def parse(name: str, text: str) -> CannedQuery:
-    info = {"title": name, "description": ""}
+    texts: dict[str, dict[str, str]] = {"title": {"en": name}, "description": {"en": ""}}
     params: list[Param] = []
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -64,10 +73,21 @@ def parse(name: str, text: str) -> CannedQuery:
             if ptype not in TYPES:
                 raise InputError(f"{name}.rq: parameter {pname} has unknown type {ptype!r}")
             default = spec[len("default=") :] if spec.startswith("default=") else None
+            if default is not None and default.startswith('"'):
+                default = default[1:-1]
             params.append(Param(pname, ptype, spec == "required", default, desc.strip()))
         elif m := _FIELD.match(line):
-            info[m.group(1)] = m.group(2).strip()
-    return CannedQuery(name, info["title"], info["description"], tuple(params), text)
+            kind, lang, value = m.groups()
+            texts[kind][lang or "en"] = value.strip()
+    return CannedQuery(
+        name,
+        texts["title"]["en"],
+        texts["description"]["en"],
+        tuple(params),
+        text,
+        titles=texts["title"],
+        descriptions=texts["description"],
+    )
 
 
 @lru_cache(maxsize=1)
