@@ -242,7 +242,7 @@ def small_disk(tmp_path) -> Path:
 
 def _fill(disk: Path) -> Path:
     ballast = disk / "ballast"
-    with open(ballast, "wb") as f, contextlib.suppress(OSError):
+    with contextlib.suppress(OSError), open(ballast, "wb") as f:  # close may fail too
         while True:
             f.write(b"\0" * 65536)
             f.flush()
