@@ -335,12 +335,15 @@ class WorkerPool:
     def _give_back(self, w: _Worker) -> None:
         """A free worker (called under the lock): to the first waiting query, else idle."""
         self._long.pop(w, None)
-        if self._waiters:
+        while self._waiters:
             waiter = self._waiters.popleft()
+            try:
+                waiter.wake()
+            except RuntimeError:  # its event loop is closed: nobody waits there any more
+                continue
             waiter.worker = w
-            waiter.wake()
-        else:
-            self._idle.append(w)
+            return
+        self._idle.append(w)
 
     def _release(self, w: _Worker) -> None:
         if w.niced:  # a process may lower its priority, never raise it again: a fresh one
