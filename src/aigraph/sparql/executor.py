@@ -716,6 +716,7 @@ class WorkerPool:
             return {
                 "mode": "worker-pool",
                 "memory": self.memory,
+                "network": self.network,  # False: workers cut themselves off every network
                 "workers": len(self._all),
                 "idle": len(self._idle),
                 "spares": len(self._spares),
