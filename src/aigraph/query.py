@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -56,6 +57,32 @@ def extension_functions(store: ox.Store) -> dict:
     for provider in FUNCTION_PROVIDERS:
         out.update(provider(store))
     return out
+
+
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
+#: at most this many unknown functions are stood in for in one query
+MAX_UNKNOWN_FUNCTIONS = 32
+
+
+def _unbound(*_args):
+    return None
+
+
+def unknown_function(err: Exception, functions: dict) -> dict | None:
+    """When ``err`` is the engine refusing a function it does not know, ``functions`` plus a
+    stand-in for it that leaves its value unbound, else ``None``.
+
+    SPARQL 1.1 (17.6, extensible value testing) makes a call to an unsupported function an
+    evaluation error: the expression has no value, the query still answers. pyoxigraph fails
+    the whole query instead, so the query is run again with a stand-in for each function it
+    names that the engine does not know."""
+    m = _UNKNOWN_FUNCTION.search(str(err))
+    if m is None or sum(f is _unbound for f in functions.values()) >= MAX_UNKNOWN_FUNCTIONS:
+        return None
+    iri = ox.NamedNode(m.group(1))
+    if iri in functions:
+        return None
+    return {**functions, iri: _unbound}
 
 
 @dataclass
@@ -114,20 +141,30 @@ def run(
     functions = extension_functions(store) if custom_functions is None else custom_functions
     if functions:
         kwargs["custom_functions"] = functions
-    try:  # results are lazy: a SERVICE call or a store read can fail while they are taken
-        answer = store.query(sparql, **kwargs)
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult("ask", boolean=bool(answer))
-        if isinstance(answer, ox.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            rows, truncated = _take(answer, max_rows)
-            return QueryResult("select", variables, rows=rows, truncated=truncated, limit=max_rows)
-        triples, truncated = _take(answer, max_rows)
-        return QueryResult("graph", triples=triples, truncated=truncated, limit=max_rows)
-    except SyntaxError as err:
-        raise QuerySyntaxError(f"malformed query: {syntax_message(err, sparql)}") from None
-    except (ValueError, OSError, RuntimeError) as err:
-        raise InputError(f"query failed: {err}") from None
+    while True:
+        try:  # results are lazy: a SERVICE call or a store read can fail while they are taken
+            return _evaluate(store, sparql, kwargs, max_rows)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"malformed query: {syntax_message(err, sparql)}") from None
+        except RuntimeError as err:
+            more = unknown_function(err, kwargs.get("custom_functions", {}))
+            if more is None:
+                raise InputError(f"query failed: {err}") from None
+            kwargs["custom_functions"] = more
+        except (ValueError, OSError) as err:
+            raise InputError(f"query failed: {err}") from None
+
+
+def _evaluate(store: ox.Store, sparql: str, kwargs: dict, max_rows: int | None) -> QueryResult:
+    answer = store.query(sparql, **kwargs)
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows, truncated = _take(answer, max_rows)
+        return QueryResult("select", variables, rows=rows, truncated=truncated, limit=max_rows)
+    triples, truncated = _take(answer, max_rows)
+    return QueryResult("graph", triples=triples, truncated=truncated, limit=max_rows)
 
 
 def syntax_message(err: SyntaxError, sparql: str = "") -> str:

@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -38,7 +39,7 @@ from .ontology import (
     ontology_files,
     vocabulary_files,
 )
-from .rdfio import parse_file
+from .rdfio import GENID, parse_file
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _SCHEMA_PREDICATES = {
@@ -380,7 +381,7 @@ class Store:
         the commit.
         """
         self._writable()
-        add = add if isinstance(add, list) else list(add)
+        add = skolemise_new(add if isinstance(add, list) else list(add))
         remove = list(remove)
         if remove:
             # compare in Oxigraph's canonical form ("0.0" and "0" are one xsd:double): a quad
@@ -651,6 +652,37 @@ def _check_graph_iri(graph: str) -> None:
         ox.NamedNode(graph)
     except ValueError as err:
         raise InputError(f"--graph {graph!r} is not an absolute IRI ({err})") from None
+
+
+def skolemise_new(quads: list[_Quad]) -> list[_Quad]:
+    """``quads`` with every blank node replaced by a fresh skolem IRI under
+    ``/.well-known/genid/`` (RDF 1.1, 3.5), one per blank node of the change: a blank node
+    written to the store keeps a name by which a later write can find and remove it (SPARQL's
+    DELETE DATA cannot name a blank node)."""
+    if not any(_has_blank(q) for q in quads):
+        return quads
+    names: dict[str, ox.NamedNode] = {}
+
+    def sk(term):
+        if isinstance(term, ox.BlankNode):
+            name = names.get(term.value)
+            if name is None:
+                name = names[term.value] = ox.NamedNode(GENID + uuid.uuid4().hex)
+            return name
+        if isinstance(term, ox.Triple):
+            return ox.Triple(sk(term.subject), term.predicate, sk(term.object))
+        return term
+
+    return [
+        ox.Quad(sk(q.subject), q.predicate, sk(q.object), sk(q.graph_name)) if _has_blank(q) else q
+        for q in quads
+    ]
+
+
+def _has_blank(q: _Quad) -> bool:
+    return any(
+        isinstance(t, (ox.BlankNode, ox.Triple)) for t in (q.subject, q.object, q.graph_name)
+    )
 
 
 class _Progress:

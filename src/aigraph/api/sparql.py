@@ -37,11 +37,30 @@ async def result_response(svc: SparqlService, req: QueryRequest) -> Response:
     return Response(reply.body, media_type=negotiate.FORMAT_MEDIA[reply.fmt], headers=headers)
 
 
+#: request parameters that name a result format (Fuseki and Virtuoso read all three)
+FORMAT_PARAMS = ("format", "output", "results")
+
+
+def _formats(params: dict[str, list[str]]) -> tuple[str, ...] | None:
+    values = tuple(v for name in FORMAT_PARAMS for v in params.get(name, []) if v)
+    return values or None
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    """The single value of ``name`` (the Protocol allows exactly one query or update)."""
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise InputError(
+            f"the request has {len(values)} '{name}' parameters; the SPARQL Protocol allows one"
+        )
+    return values[0] if values else None
+
+
 def _query_request(request: Request, params: dict[str, list[str]], text: str) -> QueryRequest:
     return QueryRequest(
         query=text,
         accept=request.headers.get("accept"),
-        format=params["format"][-1] if params.get("format") else None,
+        format=_formats(params),
         default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
         timeout=_timeout(params.get("timeout", [])),
@@ -69,10 +88,15 @@ async def sparql_get(request: Request) -> Response:
     if "update" in params:
         _refuse_update()
     if "query" not in params:
+        formats = [
+            f
+            for f in (
+                negotiate.requested_format(v, negotiate.GRAPH_MEDIA) for v in _formats(params) or ()
+            )
+            if f
+        ]
         fmt = negotiate.choose(
-            request.headers.get("accept"),
-            negotiate.GRAPH_MEDIA,
-            params["format"][-1] if params.get("format") else None,
+            request.headers.get("accept"), negotiate.GRAPH_MEDIA, formats[0] if formats else None
         )
         base = str(request.base_url)
         triples = describe.service_description(
@@ -83,7 +107,7 @@ async def sparql_get(request: Request) -> Response:
             void_iri=base + ".well-known/void",
         )
         return Response(describe.write(triples, fmt), media_type=negotiate.FORMAT_MEDIA[fmt])
-    req = _query_request(request, params, params["query"][-1])
+    req = _query_request(request, params, _one(params, "query") or "")
     return await result_response(svc, req)
 
 
@@ -101,8 +125,10 @@ async def sparql_post(request: Request) -> Response:
             params.setdefault(key, []).extend(values)
         if "query" not in fields:
             raise InputError("the form has no 'query' field")
-        text = fields["query"][-1]
+        text = _one(params, "query") or ""
     elif kind == "application/sparql-query":
+        if "query" in params:
+            raise InputError("a query sent directly in the body takes no 'query' parameter as well")
         text = body_text(body)
     elif kind == "application/sparql-update":
         _refuse_update()
@@ -121,24 +147,32 @@ async def update(request: Request) -> JSONResponse:
     svc = service(request)
     body = await read_body(request, svc.settings.max_request_bytes)
     kind = media_type(request)
-    fields: dict[str, list[str]] = {}
+    params = _url_params(request)
     if kind == "application/x-www-form-urlencoded":
         fields = form_fields(body)
         if "update" not in fields:
             raise InputError("the form has no 'update' field")
-        text = fields["update"][-1]
+        for key, values in fields.items():
+            params.setdefault(key, []).extend(values)
+        text = _one(params, "update") or ""
     elif kind == "application/sparql-update":
+        if "update" in params:
+            raise InputError(
+                "an update sent directly in the body takes no 'update' parameter as well"
+            )
         text = body_text(body)
     else:
         raise UnsupportedMediaType(
             "POST /update takes application/x-www-form-urlencoded or application/sparql-update, "
             f"not {kind or 'a body without a content type'}"
         )
-    timeout = _timeout(_url_params(request).get("timeout", []))
-    if kind == "application/x-www-form-urlencoded" and fields.get("timeout"):
-        timeout = _timeout(fields["timeout"])
     result = await run_in_threadpool(
-        svc.update, text, request.headers.get("authorization"), timeout
+        svc.update,
+        text,
+        request.headers.get("authorization"),
+        _timeout(params.get("timeout", [])),
+        tuple(params.get("using-graph-uri", [])),
+        tuple(params.get("using-named-graph-uri", [])),
     )
     return JSONResponse(
         {

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from ..namespaces import PREFIXES, VOID
 from ..query import extension_functions
 from ..store import Store
-from .results import RDF_FORMATS
+from .results import PREFIXED, RDF_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -47,7 +47,7 @@ def _n(iri: str) -> ox.NamedNode:
 
 def write(triples: list[ox.Triple], fmt: str) -> bytes:
     buf = io.BytesIO()
-    if fmt == "turtle":
+    if fmt in PREFIXED:
         prefixes = {**PREFIXES, "sd": SD, "formats": FORMATS}
         ox.serialize(triples, buf, RDF_FORMATS[fmt], prefixes=prefixes)
     else:

@@ -14,7 +14,7 @@ from ..errors import InputError, NotFound, UnsupportedMediaType
 from ..namespaces import PREFIXES
 from ..rdfio import parse_bytes
 from ..store import Store, WriteResult
-from .results import RDF_FORMATS
+from .results import PREFIXED, RDF_FORMATS
 
 UPLOAD_MEDIA = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -54,7 +54,7 @@ def read(store: Store, g, fmt: str) -> bytes:
         raise NotFound(f"graph <{g.value}> is not in the store")
     triples = (q.triple for q in store.ox.quads_for_pattern(None, None, None, g))
     buf = io.BytesIO()
-    if fmt == "turtle":
+    if fmt in PREFIXED:
         ox.serialize(triples, buf, RDF_FORMATS[fmt], prefixes=PREFIXES)
     else:
         ox.serialize(triples, buf, RDF_FORMATS[fmt])

@@ -19,10 +19,16 @@ GRAPH_MEDIA: dict[str, str] = {
     "application/n-triples": "ntriples",
     "application/ld+json": "jsonld",
     "application/rdf+xml": "rdfxml",
+    "text/n3": "n3",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
     "application/x-turtle": "turtle",
+    "text/rdf+n3": "n3",
+    "text/x-nquads": "nquads",
     "text/plain": "ntriples",
     "application/json": "jsonld",
     "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
 }
 #: format name -> media type sent back
 FORMAT_MEDIA: dict[str, str] = {
@@ -34,8 +40,43 @@ FORMAT_MEDIA: dict[str, str] = {
     "ntriples": "application/n-triples",
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
+    "n3": "text/n3; charset=utf-8",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
 }
-#: short names accepted in a ``format`` request parameter
+#: names accepted in a ``format`` (or ``output``, ``results``) request parameter, as Fuseki and
+#: Virtuoso read them: the same name means a results format for SELECT/ASK and an RDF syntax
+#: for CONSTRUCT/DESCRIBE (``xml`` is SPARQL XML results or RDF/XML, ``json`` SPARQL JSON results
+#: or JSON-LD), which is what SPARQLWrapper and rdflib's SPARQLStore send
+SOLUTION_ALIASES = {
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+}
+GRAPH_ALIASES = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "n3": "n3",
+    "nt": "ntriples",
+    "ntriples": "ntriples",
+    "n-triples": "ntriples",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "json": "jsonld",
+    "xml": "rdfxml",
+    "rdf": "rdfxml",
+    "rdfxml": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "rdf/xml": "rdfxml",
+    "nquads": "nquads",
+    "n-quads": "nquads",
+    "nq": "nquads",
+    "trig": "trig",
+}
+#: kept for callers that name formats without knowing the result's kind
 FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml"}
 
 
@@ -77,16 +118,28 @@ def _matches(media_range: str, media: str) -> bool:
     return media == media_range
 
 
+def requested_format(requested: str, offered: dict[str, str]) -> str | None:
+    """The format a ``format`` parameter's value names among ``offered`` (a name, an alias or
+    a media type), or ``None``."""
+    key = requested.strip().lower()
+    names = set(offered.values())
+    aliases = GRAPH_ALIASES if offered is GRAPH_MEDIA else SOLUTION_ALIASES
+    if key in aliases and aliases[key] in names:
+        return aliases[key]
+    if key in names:
+        return key
+    media = key.split(";")[0].strip()
+    return offered.get(media)
+
+
 def choose(accept: str | None, offered: dict[str, str], requested: str | None = None) -> str:
     """The format name to answer with. ``requested`` (a ``format`` parameter: a name or a
     media type) wins over the header. Raises :class:`NotAcceptable` when nothing fits."""
     names = dict.fromkeys(offered.values())
     if requested:
-        key = FORMAT_ALIASES.get(requested.lower(), requested.lower())
-        if key in names:
-            return key
-        if key in offered:
-            return offered[key]
+        found = requested_format(requested, offered)
+        if found is not None:
+            return found
         raise NotAcceptable(
             f"format {requested!r} does not apply here (use one of {', '.join(names)})"
         )

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES
-from ..query import extension_functions, syntax_message
+from ..query import extension_functions, syntax_message, unknown_function
 
 RESULTS_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -34,7 +34,12 @@ RDF_FORMATS = {
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+    "nquads": ox.RdfFormat.N_QUADS,  # a graph result is the dataset's default graph
+    "trig": ox.RdfFormat.TRIG,
 }
+#: syntaxes that take prefixes
+PREFIXED = {"turtle", "n3", "trig"}
 TRUNCATED_LINK = "urn:aigraph:truncated"
 
 
@@ -171,7 +176,7 @@ def _triples(answer: ox.QueryTriples, fmt: str, cap: int) -> Reply:
     truncated = len(triples) > cap
     del triples[cap:]
     buf = io.BytesIO()
-    prefixes = PREFIXES if fmt == "turtle" else None
+    prefixes = PREFIXES if fmt in PREFIXED else None
     if prefixes:
         ox.serialize(triples, buf, RDF_FORMATS[fmt], prefixes=prefixes)
     else:
@@ -183,15 +188,26 @@ def evaluate(store: ox.Store, job: QueryJob, functions: dict | None = None) -> R
     """Run ``job`` on ``store``; the result's kind picks ``solution_fmt`` or ``graph_fmt``.
     ``functions``: the extension functions bound to ``store``, when the caller keeps them
     (a worker does, per snapshot); else they are looked up."""
-    try:
-        answer = store.query(job.sparql, **_kwargs(store, job, functions))
-        if isinstance(answer, ox.QueryBoolean):
-            fmt = job.solution_fmt
-            return Reply("ask", fmt, answer.serialize(format=RESULTS_FORMATS[fmt]) or b"")
-        if isinstance(answer, ox.QuerySolutions):
-            return _solutions(answer, job.solution_fmt, job.max_rows, job.direct)
-        return _triples(answer, job.graph_fmt, job.max_rows)
-    except SyntaxError as err:
-        raise QuerySyntaxError(f"malformed query: {syntax_message(err, job.sparql)}") from None
-    except (ValueError, OSError, RuntimeError) as err:
-        raise InputError(f"query failed: {err}") from None
+    kwargs = _kwargs(store, job, functions)
+    while True:
+        try:
+            return _answer(store, job, kwargs)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"malformed query: {syntax_message(err, job.sparql)}") from None
+        except RuntimeError as err:  # an unknown function leaves its value unbound (SPARQL 17.6)
+            more = unknown_function(err, kwargs.get("custom_functions", {}))
+            if more is None:
+                raise InputError(f"query failed: {err}") from None
+            kwargs["custom_functions"] = more
+        except (ValueError, OSError) as err:
+            raise InputError(f"query failed: {err}") from None
+
+
+def _answer(store: ox.Store, job: QueryJob, kwargs: dict) -> Reply:
+    answer = store.query(job.sparql, **kwargs)
+    if isinstance(answer, ox.QueryBoolean):
+        fmt = job.solution_fmt
+        return Reply("ask", fmt, answer.serialize(format=RESULTS_FORMATS[fmt]) or b"")
+    if isinstance(answer, ox.QuerySolutions):
+        return _solutions(answer, job.solution_fmt, job.max_rows, job.direct)
+    return _triples(answer, job.graph_fmt, job.max_rows)

@@ -27,7 +27,9 @@ from .updater import UpdateRunner
 class QueryRequest:
     query: str
     accept: str | None = None
-    format: str | None = None
+    #: a ``format``/``output`` parameter: a name, an alias or a media type, or several (the
+    #: first that applies to the result's kind is taken, as SPARQLWrapper may send two)
+    format: str | tuple[str, ...] | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     timeout: float | None = None
@@ -53,8 +55,11 @@ def inspect_query(text: str) -> Inspection:
 
 
 @lru_cache(maxsize=256)
-def _choose(accept: str | None, graph_form: bool, requested: str | None) -> str:
+def _choose(accept: str | None, graph_form: bool, requested: str | tuple[str, ...] | None) -> str:
     offered = negotiate.GRAPH_MEDIA if graph_form else negotiate.SOLUTION_MEDIA
+    if isinstance(requested, tuple):  # the first value that names a format for this result
+        found = [f for f in (negotiate.requested_format(r, offered) for r in requested) if f]
+        requested = found[0] if found else (requested[0] if requested else None)
     return negotiate.choose(accept, offered, requested)
 
 
@@ -175,9 +180,15 @@ class SparqlService:
         return snapshots.current
 
     def update(
-        self, text: str, authorization: str | None, timeout: float | None = None
+        self,
+        text: str,
+        authorization: str | None,
+        timeout: float | None = None,
+        using: tuple[str, ...] = (),
+        using_named: tuple[str, ...] = (),
     ) -> WriteResult:
-        """Plan ``text`` in an update worker within the deadline, then validate and commit."""
+        """Plan ``text`` in an update worker within the deadline, then validate and commit.
+        ``using``/``using_named``: the Protocol's ``using-graph-uri``/``using-named-graph-uri``."""
         policy.authorize(self.settings, authorization)
         policy.check_size(text, self.settings.max_request_bytes, "update")
         info = inspect_query(text)
@@ -190,7 +201,7 @@ class SparqlService:
             runner = self.updates
             if info.services and self.federated_updates is not None:
                 runner = self.federated_updates  # SERVICE clauses the policy allowed
-            add, remove = runner.plan(text, deadline, self._snapshot())
+            add, remove = runner.plan(text, deadline, self._snapshot(), using, using_named)
             result = self.store.write(add=add, remove=remove)
             self._committed()
             return result

@@ -45,17 +45,22 @@ class UpdateRunner:
         self._worker = None
 
     def plan(
-        self, text: str, timeout: float, snapshot: str | None = None
+        self,
+        text: str,
+        timeout: float,
+        snapshot: str | None = None,
+        using: tuple[str, ...] = (),
+        using_named: tuple[str, ...] = (),
     ) -> tuple[list[ox.Quad], list[ox.Quad]]:
         """``(add, remove)`` for ``text`` against ``snapshot`` (a read-only checkpoint of the
         store's current state; ``None``: the store itself, in this thread), within ``timeout``
-        seconds of evaluation."""
+        seconds of evaluation; ``using``/``using_named``: the Protocol's dataset."""
         if snapshot is None:
-            return plan_update(self.store, text)
+            return plan_update(self.store, text, using, using_named)
         with self._lock:
             w = self._ready_worker()
             try:
-                w.send(None, UpdateJob(text, snapshot))  # type: ignore[arg-type]
+                w.send(None, UpdateJob(text, snapshot, using, using_named))  # type: ignore[arg-type]
                 if not _readable(w.fd, timeout):
                     self._drop(w)
                     raise QueryTimeout(

@@ -40,7 +40,19 @@ _LENGTH = struct.Struct("<Q")
 HEAD = struct.Struct("<cBB?q")
 OK, ERROR, READY, PLAN = b"o", b"e", b"r", b"p"
 KINDS = ("select", "ask", "graph")
-FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
+FORMATS = (
+    "json",
+    "xml",
+    "csv",
+    "tsv",
+    "turtle",
+    "ntriples",
+    "jsonld",
+    "rdfxml",
+    "n3",
+    "nquads",
+    "trig",
+)
 _FIRST_READ = 1 << 16
 _IOV_MAX = 1024
 
@@ -132,7 +144,7 @@ def _plan(fd: int, job) -> None:
     from .update import plan_update_at
 
     try:
-        add, remove = plan_update_at(job.store_path, job.text)
+        add, remove = plan_update_at(job)
     except AigraphError as err:
         send_status(fd, ERROR, pickle.dumps(err))
         return
