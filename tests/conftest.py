@@ -1,4 +1,4 @@
-"""Shared fixtures: stores built once per session and copied, paths to the shared real data."""
+"""Shared fixtures: stores built once per session and copied."""
 
 from __future__ import annotations
 
@@ -11,17 +11,8 @@ from aigraph.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-#: real open data beside the team's checkouts (absent in a user's clone: tests skip)
-SHARED_DATA = ROOT.parent / "shared" / "data"
-
-
-def shared_data(relative: str) -> Path:
-    path = SHARED_DATA / relative
-    if not path.exists():
-        pytest.skip(
-            f"real data {relative} not present (expected beside the repository in shared/data)"
-        )
-    return path
+# Real open data ships in the repository (data/open, data/reference; see data/open/README.md):
+# tests find it by its path from their own file, so a clean clone runs every real-data test.
 
 
 @pytest.fixture(scope="session")

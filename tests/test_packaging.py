@@ -28,7 +28,13 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contains_ontology_shapes_and_curated_data(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for folder, pattern in (("ontology", ".ttl"), ("shapes", ".ttl"), ("data/curated", ".trig")):
+    for folder, pattern in (
+        ("ontology", ".ttl"),
+        ("shapes", ".ttl"),
+        ("data/curated", ".trig"),
+        ("data/reference", ".rdf"),
+        ("data/open/cordis", ".csv.gz"),  # what `aigraph init --with h2020` loads
+    ):
         bundled = [n for n in names if n.startswith(f"aigraph/_bundled/{folder}/")]
         assert any(n.endswith(pattern) for n in bundled), f"{folder} missing from the wheel"
 
@@ -51,7 +57,9 @@ def test_installed_wheel_finds_its_files_outside_the_source_tree(wheel, tmp_path
     )
     code = (
         "import aigraph.ontology as o; r = o.bundled_root(); "
-        "print(r); print(len(o.shapes_files()), len(o.curated_files()), len(o.ontology_files()))"
+        "print(r); print(len(o.shapes_files()), len(o.curated_files()), len(o.ontology_files())); "
+        "from aigraph.importers.cordis_participations import bundled_file; "
+        "print(bundled_file().stat().st_size)"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(
@@ -65,3 +73,5 @@ def test_installed_wheel_finds_its_files_outside_the_source_tree(wheel, tmp_path
     assert Path(out[0]).is_relative_to(site)
     shapes, curated, onto = (int(x) for x in out[1].split())
     assert shapes >= 1 and curated >= 1 and onto >= 1
+    h2020 = ROOT / "data/open/cordis/h2020-participations-eunets.csv.gz"
+    assert int(out[2]) == h2020.stat().st_size  # the shipped H2020 file, found in the install

@@ -11,21 +11,12 @@ from aigraph import analytics as an
 from aigraph.importers.cordis_participations import import_participations
 from aigraph.store import Store
 
-CSV = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "data"
-    / "cordis"
-    / "h2020-participations-eunets.csv.gz"
-)
+CSV = Path(__file__).resolve().parents[2] / "data/open/cordis/h2020-participations-eunets.csv.gz"
 ORG = "https://w3id.org/aigraph/id/organisation/pic-"
 
 
 @pytest.fixture(scope="module")
 def h2020():
-    if not CSV.is_file():
-        pytest.skip("shared/data/cordis/h2020-participations-eunets.csv.gz not present")
     import pandas as pd
 
     store = Store()

@@ -23,7 +23,6 @@ def fresh_store() -> Store:
 
 HERE = Path(__file__).resolve()
 FIXTURES = HERE.parents[1] / "fixtures" / "cordis"
-SHARED = HERE.parents[2].parent / "shared" / "data"
 ID = "https://w3id.org/aigraph/id/"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 
@@ -175,9 +174,16 @@ def test_cli(tmp_path, capsys):
     )
 
 
-def test_real_cordis_export():
-    directory = SHARED / "cordis"
-    if not (directory / "project.csv").is_file():
-        pytest.skip("no raw CORDIS export (project.csv) in shared/data/cordis")
+@pytest.mark.slow
+def test_real_cordis_export(tmp_path):
+    """A real CORDIS export, too large to ship: the archive ``aigraph fetch cordis h2020`` keeps
+    in its cache (fetch it once, then ``pytest -m slow``)."""
+    from aigraph.config import get_settings
+    from aigraph.fetch.sources import SOURCES
+
+    archive = get_settings().cache / "cordis-h2020.zip"
+    if not archive.is_file():
+        pytest.skip(f"no CORDIS H2020 export in {archive}: run `aigraph fetch cordis h2020` once")
+    directory = SOURCES["cordis-h2020"].prepare(archive, tmp_path, get_settings().fetch_max_bytes)
     _quads, report = build_quads(directory, on_error="skip", ai_only=True)
     assert report.counts["projects"] > 0

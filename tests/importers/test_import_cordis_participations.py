@@ -17,7 +17,7 @@ from aigraph.store import Store
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "cordis-participations"
 SAMPLE = FIXTURES / "h2020-sample.csv"
-FULL = ROOT.parent / "shared" / "data" / "cordis" / "h2020-participations-eunets.csv.gz"
+FULL = ROOT / "data" / "open" / "cordis" / "h2020-participations-eunets.csv.gz"  # shipped
 ID = "https://w3id.org/aigraph/id/"
 
 
@@ -144,8 +144,6 @@ def test_validated_import(memory_store):
 
 
 def test_full_file_matches_pandas():
-    if not FULL.is_file():
-        pytest.skip("shared/data/cordis/h2020-participations-eunets.csv.gz not present")
     import pandas as pd
 
     df = pd.read_csv(FULL, keep_default_na=False, dtype=str)

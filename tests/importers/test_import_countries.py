@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import filecmp
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,6 @@ def fresh_store() -> Store:
 
 
 HERE = Path(__file__).resolve()
-SHARED = HERE.parents[2].parent / "shared" / "data"
 C = "http://publications.europa.eu/resource/authority/country/"
 
 
@@ -84,8 +84,9 @@ def test_import_is_idempotent(store):
     assert len(store) == before
 
 
-def test_bundled_copy_is_the_shared_table():
-    real = SHARED / "eu-authority" / "countries-skos.rdf"
-    if not real.is_file():
-        pytest.skip("shared/data/eu-authority/countries-skos.rdf not present")
-    assert filecmp.cmp(real, bundled_table(), shallow=False)
+def test_bundled_copy_is_the_documented_table():
+    """The shipped table is the published file data/reference/README.md names (its sha256)."""
+    readme = (HERE.parents[2] / "data" / "reference" / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"sha256 `([0-9a-f]{64})`", readme)
+    assert documented, "data/reference/README.md states the table's sha256"
+    assert hashlib.sha256(bundled_table().read_bytes()).hexdigest() == documented.group(1)

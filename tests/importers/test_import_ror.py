@@ -1,4 +1,4 @@
-"""The ROR importer, on real records copied into the fixtures and on shared/data/ror."""
+"""The ROR importer, on real records copied into the fixtures and on the 12 in data/open/ror."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def fresh_store() -> Store:
 
 HERE = Path(__file__).resolve()
 FIXTURES = HERE.parents[1] / "fixtures" / "ror"
-SHARED = HERE.parents[2].parent / "shared" / "data"
+OPEN_DATA = HERE.parents[2] / "data" / "open"  # shipped real data
 ORG = "https://w3id.org/aigraph/id/organisation/"
 IDENT = "https://w3id.org/aigraph/id/identifier/"
 
@@ -88,9 +88,7 @@ def test_idempotent_and_cli(tmp_path):
 
 
 def test_real_records():
-    files = sorted((SHARED / "ror").glob("*.json"))
-    if not files:
-        pytest.skip("shared/data/ror not present")
+    files = sorted((OPEN_DATA / "ror").glob("*.json"))
     store = fresh_store()
     report = import_ror(store, files)
     assert report.kept == 12

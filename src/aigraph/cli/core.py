@@ -22,6 +22,15 @@ def cmd_init(args: argparse.Namespace) -> int:
         f"store {store_path(args)}: {result.after} quads "
         f"({result.after - result.before} new) in {len(store.named_graphs())} graphs"
     )
+    if "h2020" in (args.with_ or ()):
+        from ..importers import cordis_participations as h2020
+
+        report = h2020.import_participations(
+            store, h2020.bundled_file(), retrieved=h2020.SHIPPED_RETRIEVED, progress=True
+        )
+        say(report.summary())
+        assert report.write is not None
+        say(f"store {report.write.before} -> {report.write.after} quads")
     return 0
 
 
@@ -100,6 +109,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="create the store and load ontology, vocabularies and data")
     add_store_option(p)
     p.add_argument("--reset", action="store_true", help="delete the store first")
+    p.add_argument(
+        "--with", dest="with_", action="append", choices=["h2020"], metavar="DATA",
+        help="also load shipped open data: h2020 = the 145 k H2020 participations "
+        "(CORDIS, via eunets) into graph/cordis-h2020, for the network commands",
+    )  # fmt: skip
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("load", help="validate RDF files and add them to the store atomically")

@@ -17,7 +17,9 @@ release's zip, its md5 checksum and its publication date.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,11 +176,16 @@ class CountriesSource(Source):
     def prepare(self, path: Path, workdir: Path, max_bytes: int) -> Path:
         from ..importers.countries import build_quads
 
+        ready = workdir / "countries-skos.rdf"  # the parser goes by the extension (RDF/XML)
         try:
-            build_quads(path)  # parses and checks that it is the authority table
+            os.link(path, ready)
+        except OSError:
+            shutil.copyfile(path, ready)
+        try:
+            build_quads(ready)  # parses and checks that it is the authority table
         except InputError as err:
             raise FetchError(f"{self.key}: the downloaded file is not usable: {err}") from None
-        return path
+        return ready
 
     def load(self, store: Store, ready: Path, download: Download, options: Options) -> ImportReport:
         from ..importers.countries import import_countries

@@ -41,6 +41,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 from ..namespaces import ADMS, AIG, EURIO, ORG, RDF, SKOS, XSD, entity, graph
+from ..ontology import bundled_root
 from ..store import Store
 from .cordis import ACTIVITY_TYPES, DATASETS, PIC_AGENCY
 from .countries import CountryTable, load_table
@@ -54,8 +55,16 @@ ROLES = {"coordinator", "participant", "partner", "associatedPartner", "thirdPar
 MISSING = {"", "NA"}
 SOURCE = "https://github.com/zambujo/eunets/blob/master/data/h2020.csv.gz"
 
+#: when the copy shipped in ``data/open/cordis/`` was taken from eunets
+SHIPPED_RETRIEVED = dt.date(2026, 11, 29)
+
 _DIGITS = re.compile(r"[0-9]{1,12}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def bundled_file() -> Path:
+    """The H2020 participations shipped with aigraph (what ``aigraph init --with h2020`` loads)."""
+    return bundled_root() / "data" / "open" / "cordis" / "h2020-participations-eunets.csv.gz"
 
 
 @dataclass

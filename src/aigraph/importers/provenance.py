@@ -1,7 +1,8 @@
 """How an importer writes: the graph's DCAT/PROV description, and the replacing, atomic write.
 
 Each import *replaces* its named graph: the quads the source no longer states are removed and
-the new ones added, in one validated :meth:`Store.write`. Every IRI and literal is a function
+the new ones added, in one validated :meth:`Store.write` (of the changes only: importing the
+same input again writes, and validates, nothing). Every IRI and literal is a function
 of the input and the retrieval date defaults to the file's modification date, so importing the
 same input twice leaves the store unchanged.
 
@@ -157,7 +158,17 @@ def replace_graph(
     stale += [
         q for s in described for q in store.ox.quads_for_pattern(s, None, None, c) if q not in keep
     ]
-    return store.write(add=list(new) + catalog, remove=stale, validate=validate, progress=progress)
+    if stale:  # compared in the engine's canonical form, as the store holds them
+        target = ox.Store()
+        target.extend(new)
+        target.extend(catalog)
+        stale = [q for q in stale if q not in target]
+    # only what changes is written (and validated): re-importing the same input writes nothing
+    todo = [q for q in (*new, *catalog) if q not in store.ox]
+    if not todo and not stale:
+        size = len(store.ox)
+        return WriteResult(before=size, after=size)
+    return store.write(add=todo, remove=stale, validate=validate, progress=progress)
 
 
 def progress_bar(items: Iterable[T], enabled: bool, desc: str, unit: str = "row") -> Iterator[T]:
