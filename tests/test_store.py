@@ -72,7 +72,10 @@ def test_syntax_error_leaves_store_unchanged(memory_store):
 def test_removal_that_breaks_a_shape_is_refused(memory_store):
     """Removing one party of the founding agreement would leave it with one: refused."""
     party = ox.NamedNode("https://w3id.org/aigraph/ontology#hasParty")
-    quads = list(memory_store.ox.quads_for_pattern(None, party, ox.NamedNode(HFI), None))
+    founding = ox.NamedNode(
+        "https://w3id.org/aigraph/id/agreement/hub-france-ia-ki-bundesverband-2025"
+    )
+    quads = list(memory_store.ox.quads_for_pattern(founding, party, ox.NamedNode(HFI), None))
     assert quads, "the curated agreement names Hub France IA as a party"
     before = _quads(memory_store)
     with pytest.raises(NonConformingError):
