@@ -3,7 +3,7 @@
 Usage: python bench/bench_load.py [FILE.nq|FILE.nt] [--repeat N]
 
 Without FILE, the input is made from the H2020 participations CSV (CORDIS open data, in
-``shared/data/cordis`` beside the repository) with ``aigraph import cordis-participations`` and
+``data/open/cordis``, shipped) with ``aigraph import cordis-participations`` and
 ``aigraph export``; when that CSV is absent the benchmark skips with a message. Each measurement
 runs in its own process, so peak memory (max RSS) is that step's alone. Results are printed and
 written to ``bench/results/load.json``.
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CSV = ROOT.parent / "shared" / "data" / "cordis" / "h2020-participations-eunets.csv.gz"
+CSV = ROOT / "data" / "open" / "cordis" / "h2020-participations-eunets.csv.gz"
 CACHE = ROOT / "bench" / ".data"
 RESULTS = ROOT / "bench" / "results"
 
@@ -49,10 +49,7 @@ def make_input() -> Path:
     if target.exists():
         return target
     if not CSV.exists():
-        print(
-            f"SKIP: {CSV.name} not found beside the repository (shared/data/cordis); "
-            "pass an N-Quads file instead"
-        )
+        print(f"SKIP: {CSV.name} not found in data/open/cordis; pass an N-Quads file instead")
         sys.exit(0)
     CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,7 @@
 
 Usage: python bench/bench_network.py [--repeat N] [--no-networkx]
 
-Imports the H2020 participations CSV (CORDIS open data, in ``shared/data/cordis`` beside the
+Imports the H2020 participations CSV (CORDIS open data, shipped in ``data/open/cordis`` of the
 repository; skips with a message when absent) into an in-memory store through the validated
 import path, then times, in one run:
 
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CSV = ROOT.parent / "shared" / "data" / "cordis" / "h2020-participations-eunets.csv.gz"
+CSV = ROOT / "data" / "open" / "cordis" / "h2020-participations-eunets.csv.gz"
 RESULTS = ROOT / "bench" / "results"
 BUDGET_S = 5.0
 
@@ -115,9 +115,7 @@ def main() -> int:
     ap.add_argument("--no-networkx", action="store_true", help="skip the networkx reference")
     args = ap.parse_args()
     if not CSV.is_file():
-        print(
-            f"skipped: {CSV.name} not found (expected in shared/data/cordis beside the repository)"
-        )
+        print(f"skipped: {CSV.name} not found (expected in data/open/cordis)")
         return 0
     from aigraph.importers.cordis_participations import import_participations
     from aigraph.store import Store

@@ -6,7 +6,7 @@
 4. rdflib-endpoint, on a smaller sample (loading 1 M triples into rdflib costs ~35 s and
    1.2 GB), compared with aigraph on the same sample.
 
-Data: ``h2020-participations-eunets.csv.gz`` (shared/data/cordis, beside the repository, or
+Data: ``h2020-participations-eunets.csv.gz`` (shipped in data/open/cordis, or
 ``--csv``) imported with :mod:`aigraph.importers.cordis_participations` plus the curated data.
 Results (medians, ratios, peak memory) go to ``bench/results/``.
 
@@ -42,7 +42,7 @@ import pyoxigraph as ox
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
 RESULTS = HERE / "results"
-DEFAULT_CSV = HERE.parents[1] / "shared" / "data" / "cordis" / "h2020-participations-eunets.csv.gz"
+DEFAULT_CSV = HERE.parents[1] / "data" / "open" / "cordis" / "h2020-participations-eunets.csv.gz"
 PIC = "984516342"
 ORG = f"<https://w3id.org/aigraph/id/organisation/pic-{PIC}>"
 P = """PREFIX eurio: <http://data.europa.eu/s66#>
