@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from ..namespaces import PREFIXES, VOID
 from ..query import extension_functions
+from ..rdfio import GENID
 from ..store import Store
 from .results import PREFIXED, RDF_FORMATS
 
@@ -32,6 +33,9 @@ RESULT_FORMATS = (
     "N-Triples",
     "JSON-LD",
     "RDF_XML",
+    "N3",
+    "N-Quads",
+    "TriG",
 )
 
 
@@ -68,6 +72,18 @@ def service_description(
     ]
     if update:
         t.append(ox.Triple(svc, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")))
+        t.append(
+            ox.Triple(
+                svc,
+                _n("http://www.w3.org/2000/01/rdf-schema#comment"),
+                ox.Literal(
+                    "Blank nodes written to this service (updates, Graph Store uploads) are "
+                    f"replaced by skolem IRIs under {GENID} (RDF 1.1, section 3.5): a later "
+                    "write can name them.",
+                    language="en",
+                ),
+            )
+        )
     if federation:
         t.append(ox.Triple(svc, _n(SD + "feature"), _n(SD + "BasicFederatedQuery")))
     t += [ox.Triple(svc, _n(SD + "resultFormat"), _n(FORMATS + f)) for f in RESULT_FORMATS]
