@@ -1,34 +1,50 @@
-"""The W3C Entity Reconciliation API (version 0.2, what OpenRefine speaks) over aigraph's
-organisations and people: the logic behind ``/reconcile`` (:mod:`aigraph.api.reconcile`).
+"""The W3C Entity Reconciliation API over aigraph's organisations and people, in versions 0.2
+(what OpenRefine speaks) and 1.0-draft: the logic behind ``/reconcile``
+(:mod:`aigraph.api.reconcile`).
 
-Entity ids are IRIs relative to the identifier space ``https://w3id.org/aigraph/id/``
-(``organisation/ror-02kvxyf05``); types are ``org:Organization`` and ``foaf:Person``. Matching
-uses :mod:`.match` (normalised names and acronyms in several languages; a ``country``
-property, as an ISO or CORDIS code or an authority-table IRI, counts as evidence).
+Entity ids are IRIs relative to ``https://w3id.org/aigraph/id/`` (``organisation/ror-02kvxyf05``;
+a full IRI is accepted too); types are ``org:Organization`` and ``foaf:Person``. Requests are
+read by :mod:`.queries`, matched by :mod:`.search` against an index of the store built once per
+store version (:attr:`aigraph.store.Store.version`, which every committed write bumps: a label
+changed without changing the store's size is seen at the next request).
+
+The two versions' manifests cannot be one document (0.2 announces its suggest services as
+objects and entity views as ``{{id}}``, 1.0 as booleans and RFC 6570 templates), so
+:func:`manifest` gives three: the default lists both versions and holds what both schemas
+accept (no ``suggest``), ``version="0.2"`` and ``version="1.0-draft"`` the full manifest of one
+(see ``docs/decisions/0009-reconciliation-versions.md``).
 """
 
 from __future__ import annotations
 
 import html
-import json
-import re
 import threading
 import weakref
-from dataclasses import dataclass
+from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..errors import InputError, NotFound
 from ..namespaces import ID
-from ..store import Store
-from .links import organisations
-from .match import Organisation, candidates
 from .names import fold
+from .queries import MAX_IDS as MAX_IDS
+from .queries import MAX_JSON_CHARS as MAX_JSON_CHARS
+from .queries import MAX_JSON_DEPTH as MAX_JSON_DEPTH
+from .queries import MAX_LIMIT, MAX_QUERIES
+from .queries import bounded_json as bounded_json
+from .queries import check_extend as check_extend
+from .queries import parse_batch as parse_batch
+from .queries import parse_extend as parse_extend
+from .queries import parse_queries as parse_queries
+from .search import Candidate, Condition, Entity, Index, Query, search
 
 ORGANISATION = "http://www.w3.org/ns/org#Organization"
 PERSON = "http://xmlns.com/foaf/0.1/Person"
 TYPES = {ORGANISATION: "Organisation", PERSON: "Person"}
+VERSIONS = ("0.2", "1.0-draft")
+NAME = "aigraph: the European sovereign-AI ecosystem"
 #: data-extension properties: id -> (name, applies to types)
 PROPERTIES = {
     "prefLabel": ("preferred name", (ORGANISATION,)),
@@ -46,41 +62,67 @@ PROPERTIES = {
     "foundingDate": ("founding date", (ORGANISATION,)),
     "postIn": ("holds a post in", (PERSON,)),
 }
-MATCH_SCORE, MATCH_MARGIN, MIN_SCORE = 95.0, 10.0, 50.0
+#: the matching features of a candidate: id -> name
+FEATURES = {
+    "id": "the entity's id",
+    "name_exact": "the full name, as asked",
+    "acronym_exact": "an acronym or one-word label, as asked",
+    "short_name": "the name without its organisation-kind words",
+    "name_similarity": "name similarity (0 to 1)",
+    "namesakes": "entities with the matched name",
+    "country": "same country",
+    "city": "same city",
+    **{s: f"same {s.upper()}" for s in ("ror", "pic", "vat", "wikidata", "isni", "grid")},
+}
+PREVIEW = {"width": 400, "height": 160}
 _HERE = Path(__file__).parent
 
 
-def manifest(base_url: str) -> dict[str, Any]:
-    """The service manifest; ``base_url`` is where ``/reconcile`` is served."""
+def manifest(base_url: str, version: str | None = None) -> dict[str, Any]:
+    """The service manifest; ``base_url`` is where ``/reconcile`` is served. Without
+    ``version``, the manifest of both versions (valid under both schemas); with ``"0.2"`` or
+    ``"1.0-draft"``, the full manifest of that version."""
     base = base_url.rstrip("/")
-    service = {"service_url": base}
-    return {
-        "versions": ["0.2"],
-        "name": "aigraph: the European sovereign-AI ecosystem",
+    common: dict[str, Any] = {
+        "name": NAME,
+        "serviceVersion": __version__,
+        "defaultTypes": [{"id": t, "name": n} for t, n in TYPES.items()],
+        "batchSize": MAX_QUERIES,
+        "lang": "en",
+        "standardizedScore": True,
+    }
+    v02: dict[str, Any] = {
         "identifierSpace": ID,
         "schemaSpace": "https://w3id.org/aigraph/ontology#",
-        "defaultTypes": [{"id": t, "name": n} for t, n in TYPES.items()],
         "view": {"url": ID + "{{id}}"},
-        "preview": {"url": base + "/preview?id={{id}}", "width": 400, "height": 160},
-        "suggest": {
-            "entity": {**service, "service_path": "/suggest/entity"},
-            "type": {**service, "service_path": "/suggest/type"},
-            "property": {**service, "service_path": "/suggest/property"},
-        },
-        "extend": {
-            "propose_properties": {**service, "service_path": "/propose_properties"},
-            "property_settings": [],
-        },
+        "preview": {"url": base + "/preview?id={{id}}", **PREVIEW},
     }
+    extend02 = {
+        "propose_properties": {"service_url": base, "service_path": "/propose_properties"},
+        "property_settings": [],
+    }
+    extend10 = {"proposeProperties": True, "propertySettings": []}
+    if version is None:
+        return {"versions": list(VERSIONS), **common, **v02, "extend": {**extend02, **extend10}}
+    if version == "0.2":
+        suggest = {
+            kind: {"service_url": base, "service_path": f"/suggest/{kind}"}
+            for kind in ("entity", "type", "property")
+        }
+        return {"versions": ["0.2"], **common, **v02, "suggest": suggest, "extend": extend02}
+    if version == "1.0-draft":
+        return {
+            "versions": ["1.0-draft"],
+            **common,
+            "view": {"url": ID + "{+id}"},
+            "preview": PREVIEW,
+            "suggest": {"entity": True, "property": True, "type": True},
+            "extend": extend10,
+        }
+    raise InputError(f"unknown API version {version!r}; this service speaks {', '.join(VERSIONS)}")
 
 
 # ----------------------------------------------------------------------------- the index
-@dataclass
-class Entity:
-    org: Organisation  # people too: labels are their names
-    type: str
-
-
 def _short(iri: str) -> str:
     return iri[len(ID) :] if iri.startswith(ID) else iri
 
@@ -91,219 +133,254 @@ def _full(entity_id: str) -> str:
     return ID + entity_id.lstrip("/")
 
 
-class Index:
-    """Organisations and people of a store, by IRI (rebuilt when the store changes size)."""
+def _rq(name: str) -> str:
+    return (_HERE / name).read_text(encoding="utf-8")
 
-    def __init__(self, store: Store):
-        self.entities: dict[str, Entity] = {}
-        for iri, org in organisations(store).items():
-            self.entities[iri] = Entity(org, ORGANISATION)
-        for row in store.query((_HERE / "persons.rq").read_text(encoding="utf-8")):
-            iri = row["person"].value
-            ent = self.entities.get(iri)
-            if ent is None:
-                ent = self.entities[iri] = Entity(Organisation(iri), PERSON)
-            if row["name"].value not in ent.org.labels:
-                ent.org.labels.append(row["name"].value)
 
-    def get(self, entity_id: str) -> Entity:
-        ent = self.entities.get(_full(entity_id))
+def build_index(store: Any) -> Index:
+    """Organisations (preferred labels first, then other names and acronyms), people, and the
+    organisations' identifiers."""
+    entities: dict[str, Entity] = {}
+    labels: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for row in store.query(_rq("organisations.rq")):
+        iri = row["org"].value
+        ent = entities.get(iri)
         if ent is None:
-            raise NotFound(f"no organisation or person {entity_id!r}")
-        return ent
+            ent = entities[iri] = Entity(iri, ORGANISATION)
+        if row["country"] is not None and ent.country is None:
+            ent.country = row["country"].value
+        if row["city"] is not None and ent.city is None:
+            ent.city = row["city"].value
+        labels[iri].add((int(row["kind"].value), row["label"].value))
+    for iri, found in labels.items():
+        ordered = sorted(found)
+        entities[iri].labels = list(dict.fromkeys(label for _kind, label in ordered))
+        entities[iri].preferred = sum(1 for kind, _label in ordered if kind == 0)
+    for row in store.query(_rq("identifiers.rq")):
+        ent = entities.get(row["org"].value)
+        if ent is not None:
+            ent.identifiers.setdefault(row["scheme"].value, set()).add(row["value"].value)
+    for row in store.query(_rq("persons.rq")):
+        iri = row["person"].value
+        ent = entities.get(iri)
+        if ent is None:
+            ent = entities[iri] = Entity(iri, PERSON, preferred=0)
+        if row["name"].value not in ent.labels:
+            ent.labels.append(row["name"].value)
+            ent.preferred += 1
+    return Index(entities)
 
 
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _INDEX_LOCK = threading.Lock()
 
 
-def index(store: Store) -> Index:
-    """The store's index, built once per store version (any committed write rebuilds it)."""
+def index(store: Any) -> Index:
+    """The store's index, built once per store version: every committed write bumps
+    ``store.version`` (a snapshot carries the version it was taken at), so a write that
+    leaves the store's size as it was is seen too."""
     with _INDEX_LOCK:
         cached = _INDEXES.get(store)
         if cached is None or cached[0] != store.version:
-            cached = (store.version, Index(store))
+            cached = (store.version, build_index(store))
             _INDEXES[store] = cached
         return cached[1]
 
 
-# ----------------------------------------------------------------------------- matching
-def _country(value: Any) -> str | None:
+def entity(store: Any, entity_id: str) -> Entity:
+    ent = index(store).entities.get(_full(entity_id))
+    if ent is None:
+        raise NotFound(f"no organisation or person {entity_id!r}")
+    return ent
+
+
+# ----------------------------------------------------------------------------- queries
+@lru_cache(maxsize=1)
+def _country_table() -> tuple[dict[str, str], dict[str, str]]:
+    """From the bundled EU authority table: folded country names in the EU languages (and
+    codes) -> IRI, and IRI -> English name."""
+    import pyoxigraph as ox
+
+    from ..importers.countries import build_quads
+
+    quads, table = build_quads()
+    names: dict[str, str] = {}
+    english: dict[str, str] = {}
+    for q in quads:
+        s, o = q.subject, q.object
+        if (
+            q.predicate.value.endswith(("#prefLabel", "#altLabel"))
+            and isinstance(s, ox.NamedNode)
+            and isinstance(o, ox.Literal)
+            and s.value not in table.deprecated
+        ):
+            names.setdefault(fold(o.value), s.value)
+            if o.language == "en" and q.predicate.value.endswith("#prefLabel"):
+                english[s.value] = o.value
+    for code, iri in table.concepts.items():
+        if iri not in table.deprecated:
+            names[fold(code)] = iri
+    return names, english
+
+
+def _country(value: str) -> str | None:
+    """The authority-table IRI of a country given as an IRI, an ISO or CORDIS code or a name
+    in an EU language; None when it is none of these."""
     from ..importers.countries import load_table
 
-    v = str(value.get("id", value.get("name", "")) if isinstance(value, dict) else value).strip()
-    if v.startswith("http"):
+    v = value.strip()
+    if v.startswith(("http://", "https://")):
         return v
     table = load_table()
-    if len(v) == 3 and v.isalpha():
-        return table.concepts.get(v.upper())
-    return table.from_iso2(v) or table.from_cordis(v) if v else None
+    if len(v) == 2 and v.isalpha():
+        return table.from_iso2(v) or table.from_cordis(v)
+    return _country_table()[0].get(fold(v))
 
 
-#: limits of a request: characters of its JSON, nesting of its JSON, queries in a batch,
-#: candidates per query, ids in a data-extension request
-MAX_JSON_CHARS = 1_000_000
-MAX_JSON_DEPTH = 32
-MAX_QUERIES = 1000
-MAX_LIMIT = 100
-MAX_IDS = 10_000
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKETS = re.compile(r"[\[\]{}]")
+def _condition(kind: str, values: list, pid: str | None = None, **kw: Any) -> Condition:
+    """A search condition from canonical values (strings, or ``{"id", "name"}`` entities)."""
+    if kind == "name":
+        strings = [v["name"] or v["id"] if isinstance(v, dict) else v for v in values]
+    elif kind == "id":
+        strings = [_full(v["id"] if isinstance(v, dict) else v) for v in values]
+    else:
+        strings = [v["id"] if isinstance(v, dict) else v for v in values]
+        if pid == "country":  # an unknown country is no evidence either way
+            strings = [c for c in map(_country, strings) if c]
+    return Condition(kind, strings, pid, **kw)
 
 
-def bounded_json(raw: str, what: str) -> Any:
-    """``raw`` parsed as JSON, after checking its size and nesting depth (a deeply nested
-    document would exhaust the parser's recursion)."""
-    if len(raw) > MAX_JSON_CHARS:
-        raise InputError(f"{what!r} is {len(raw)} characters long; at most {MAX_JSON_CHARS}")
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub("", raw)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-        if deepest > MAX_JSON_DEPTH:
-            raise InputError(f"{what!r} is nested deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise InputError(f"{what!r} is not JSON: {err.msg} at position {err.pos}") from None
+def _query_02(q: dict) -> Query:
+    conditions = [_condition("name", [q["query"]])] if q.get("query") else []
+    conditions += [_condition("property", p["v"], p["pid"]) for p in q.get("properties", ())]
+    return Query(conditions, frozenset(q.get("type", ())), q.get("limit") or 10)
 
 
-def _query(key: str, q: Any) -> dict:
-    """One reconciliation query, checked: a string ``query``, an optional ``type`` (string or
-    list of strings), ``limit`` (1-100) and ``properties`` (objects with ``pid`` and ``v``)."""
-    if not isinstance(q, dict) or not isinstance(q.get("query"), str):
-        raise InputError(f"query {key!r} must be an object with a string 'query'")
-    wanted = q.get("type")
-    if not (
-        wanted is None
-        or isinstance(wanted, str)
-        or (isinstance(wanted, list) and all(isinstance(t, str) for t in wanted))
-    ):
-        raise InputError(f"query {key!r}: 'type' must be a string or a list of strings")
-    limit = q.get("limit")
-    if limit is not None and (
-        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT
-    ):
-        raise InputError(f"query {key!r}: 'limit' must be an integer from 0 to {MAX_LIMIT}")
-    props = q.get("properties")
-    if props is not None and (
-        not isinstance(props, list)
-        or not all(isinstance(p, dict) and isinstance(p.get("pid"), str) for p in props)
-    ):
-        raise InputError(f"query {key!r}: 'properties' must be a list of objects with a 'pid'")
-    return q
+def _query_10(q: dict) -> Query:
+    conditions = [
+        _condition(
+            c["matchType"], c["propertyValue"], c.get("propertyId"),
+            required=c["required"], quantifier=c["matchQuantifier"],
+        )
+        for c in q["conditions"]
+    ]  # fmt: skip
+    types = frozenset([q["type"]]) if "type" in q else frozenset()
+    return Query(conditions, types, q.get("limit", 10))
 
 
-def parse_queries(raw: str | None) -> dict[str, dict]:
-    """The ``queries`` parameter (JSON object of query objects) of a batch request."""
-    if not raw:
-        raise InputError("missing 'queries' (a JSON object of reconciliation queries)")
-    queries = bounded_json(raw, "queries")
-    if not isinstance(queries, dict):
-        raise InputError("'queries' must map keys to objects with a string 'query'")
-    if len(queries) > MAX_QUERIES:
-        raise InputError(f"'queries' holds {len(queries)} queries; at most {MAX_QUERIES}")
-    return {key: _query(key, q) for key, q in queries.items()}
+def _candidate(c: Candidate) -> dict[str, Any]:
+    ent = c.entity
+    return {
+        "id": _short(ent.iri),
+        "name": ent.name(),
+        "description": "; ".join(c.evidence),
+        "type": [{"id": ent.type, "name": TYPES[ent.type]}],
+        "score": c.score,
+        "features": [
+            {"id": fid, "name": FEATURES.get(fid, fid), "value": value}
+            for fid, value in c.features.items()
+        ],
+        "match": c.match,
+    }
 
 
-def reconcile(store: Store, queries: dict[str, dict]) -> dict[str, dict]:
-    """Answer a batch of reconciliation queries: ``{key: {"result": [candidates]}}``."""
+def reconcile(store: Any, queries: dict[str, dict]) -> dict[str, dict]:
+    """A 0.2 batch (checked by :func:`parse_queries`): ``{key: {"result": [candidates]}}``."""
     idx = index(store)
-    probes: list[Organisation] = []
-    for key, q in queries.items():
-        props = {p["pid"]: p.get("v") for p in q.get("properties") or []}
-        country = _country(props["country"]) if props.get("country") else None
-        city = props.get("city") if isinstance(props.get("city"), str) else None
-        probes.append(Organisation(key, [q["query"]], country, city))
-    found = candidates(
-        probes, [e.org for e in idx.entities.values()], threshold=MIN_SCORE / 100, max_block=10**9
-    )
-    by_key: dict[str, list] = {key: [] for key in queries}
-    for m in found:
-        by_key[m.left].append(m)
-    out: dict[str, dict] = {}
-    for key, q in queries.items():
-        wanted = q.get("type")
-        wanted = {wanted} if isinstance(wanted, str) else set(wanted or [])
-        limit = q.get("limit") or 10
-        results = []
-        for m in by_key[key]:
-            ent = idx.entities[m.right]
-            if wanted and ent.type not in wanted:
-                continue
-            results.append({
-                "id": _short(m.right),
-                "name": ent.org.name(),
-                "type": [{"id": ent.type, "name": TYPES[ent.type]}],
-                "score": round(m.score * 100, 1),
-                "description": m.evidence_text(),
-                "match": False,
-            })  # fmt: skip
-        results = results[:limit]
-        if (
-            results
-            and results[0]["score"] >= MATCH_SCORE
-            and (len(results) == 1 or results[0]["score"] - results[1]["score"] >= MATCH_MARGIN)
-        ):
-            results[0]["match"] = True
-        out[key] = {"result": results}
-    return out
+    return {
+        key: {"result": [_candidate(c) for c in search(idx, _query_02(q))]}
+        for key, q in queries.items()
+    }
+
+
+def match(store: Any, queries: list[dict]) -> dict[str, list]:
+    """A 1.0 batch (checked by :func:`parse_batch`): ``{"results": [{"candidates": [...]}]}``,
+    in the order of the queries."""
+    idx = index(store)
+    return {
+        "results": [
+            {"candidates": [_candidate(c) for c in search(idx, _query_10(q))]} for q in queries
+        ]
+    }
 
 
 # ----------------------------------------------------------------------------- suggest
-def suggest_entity(store: Store, prefix: str, types: list[str] | None = None) -> dict:
+def _page(items: list, limit: int | None, offset: int | None) -> list:
+    start = max(0, offset or 0)
+    return items[start : start + min(MAX_LIMIT, limit or 10)]
+
+
+def suggest_entity(
+    store: Any,
+    prefix: str,
+    types: list[str] | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> dict:
+    """Entities whose name (or a word of it) starts with ``prefix``; an entity id as the
+    prefix gives that entity first; an empty prefix lists every entity, by name."""
     p = fold(prefix)
-    if not p:
-        return {"result": []}
+    idx = index(store)
     hits = []
-    for iri, ent in index(store).entities.items():
+    by_id = idx.entities.get(_full(prefix.strip())) if prefix.strip() else None
+    for iri, ent in idx.entities.items():
         if types and ent.type not in types:
             continue
-        for label in ent.org.labels:
+        if ent is by_id:
+            hits.append((0, 0, iri, ent, ent.name()))
+            continue
+        for label in ent.labels:
             f = fold(label)
             if f.startswith(p) or f" {p}" in f" {f}":
-                hits.append((not f.startswith(p), len(label), iri, ent, label))
+                hits.append((1 if f.startswith(p) else 2, len(label), iri, ent, label))
                 break
-    hits.sort(key=lambda h: h[:3])
+    hits.sort(key=lambda h: h[:3] if p or h[0] == 0 else (h[0], fold(h[3].name()), h[2]))
     return {
         "result": [
             {
                 "id": _short(iri),
-                "name": ent.org.name(),
-                "description": label if label != ent.org.name() else TYPES[ent.type],
+                "name": ent.name(),
+                "description": label if label != ent.name() else TYPES[ent.type],
+                "notable": [{"id": ent.type, "name": TYPES[ent.type]}],
             }
-            for _a, _b, iri, ent, label in hits[:10]
+            for _a, _b, iri, ent, label in _page(hits, limit, offset)
         ]  # fmt: skip
     }
 
 
-def suggest_type(prefix: str) -> dict:
+def _matches(prefix: str, key: str, name: str) -> bool:
     p = fold(prefix)
-    return {"result": [{"id": t, "name": n} for t, n in TYPES.items() if fold(n).startswith(p)]}
+    return not p or prefix == key or fold(key).startswith(p) or f" {p}" in f" {fold(name)}"
 
 
-def suggest_property(prefix: str) -> dict:
-    p = fold(prefix)
-    return {
-        "result": [
-            {"id": pid, "name": name}
-            for pid, (name, _types) in PROPERTIES.items()
-            if fold(pid).startswith(p) or fold(name).startswith(p) or f" {p}" in f" {fold(name)}"
-        ]
-    }
+def suggest_type(prefix: str, limit: int | None = None, offset: int | None = None) -> dict:
+    found = [{"id": t, "name": n} for t, n in TYPES.items() if _matches(prefix, t, n)]
+    return {"result": _page(found, limit, offset)}
+
+
+def suggest_property(prefix: str, limit: int | None = None, offset: int | None = None) -> dict:
+    found = [
+        {"id": pid, "name": name}
+        for pid, (name, _types) in PROPERTIES.items()
+        if _matches(prefix, pid, name)
+    ]
+    return {"result": _page(found, limit, offset)}
 
 
 def propose_properties(type_id: str, limit: int | None = None) -> dict:
     props = [{"id": pid, "name": name} for pid, (name, types) in PROPERTIES.items()
              if type_id in types]  # fmt: skip
-    return {"type": type_id, "properties": props[:limit] if limit else props}
+    out: dict[str, Any] = {"type": type_id, "properties": props[:limit] if limit else props}
+    if limit:
+        out["limit"] = limit
+    return out
 
 
 # ----------------------------------------------------------------------------- preview, extend
-def preview(store: Store, entity_id: str) -> str:
-    """A small HTML card for OpenRefine's preview pane."""
-    ent = index(store).get(entity_id)
-    values = extend(store, {"ids": [entity_id], "properties": [{"id": p} for p in PROPERTIES]})
+def preview(store: Any, entity_id: str) -> str:
+    """A small HTML card for a client's preview pane."""
+    ent = entity(store, entity_id)
+    values = extend(store, {"ids": [entity_id], "properties": list(PROPERTIES)})
     row = values["rows"][entity_id]
     lines = []
     for pid, cells in row.items():
@@ -311,30 +388,12 @@ def preview(store: Store, entity_id: str) -> str:
             text = ", ".join(c.get("str") or c.get("name") or "" for c in cells[:5])
             lines.append(f"<dt>{html.escape(PROPERTIES[pid][0])}</dt><dd>{html.escape(text)}</dd>")
     return (
-        '<html><head><meta charset="utf-8"></head><body style="font-family:sans-serif;'
-        f'font-size:12px"><h3>{html.escape(ent.org.name())}</h3>'
+        '<html lang="en"><head><meta charset="utf-8"></head><body style="font-family:sans-serif;'
+        f'font-size:0.8em"><h3>{html.escape(ent.name())}</h3>'
         f'<p>{TYPES[ent.type]} &middot; <a href="{html.escape(_full(entity_id))}" '
         f'target="_blank">{html.escape(_full(entity_id))}</a></p>'
         f"<dl>{''.join(lines)}</dl></body></html>"
     )
-
-
-def parse_extend(raw: str | None) -> dict:
-    if not raw:
-        raise InputError("missing 'extend' (a JSON object with ids and properties)")
-    req = bounded_json(raw, "extend")
-    if not isinstance(req, dict) or not isinstance(req.get("ids"), list):
-        raise InputError("'extend' needs 'ids' (a list) and 'properties'")
-    ids, props = req["ids"], req.get("properties") or []
-    if len(ids) > MAX_IDS:
-        raise InputError(f"'extend' asks for {len(ids)} ids; at most {MAX_IDS}")
-    if not all(isinstance(i, str) for i in ids):
-        raise InputError("'extend': every id must be a string")
-    if not isinstance(props, list) or not all(
-        isinstance(p, str) or (isinstance(p, dict) and isinstance(p.get("id"), str)) for p in props
-    ):
-        raise InputError("'extend': 'properties' must be a list of objects with an 'id'")
-    return req
 
 
 def _iri(entity_id: str) -> str:
@@ -347,33 +406,64 @@ def _iri(entity_id: str) -> str:
         raise InputError(f"{entity_id!r} is not an entity id or IRI") from None
 
 
-@lru_cache(maxsize=1)
-def _extend_query() -> str:
-    return (_HERE / "extend.rq").read_text(encoding="utf-8")
-
-
-def extend(store: Store, request: dict) -> dict:
-    """Data extension: the values of the requested properties for the requested ids."""
-    ids = [str(i) for i in request.get("ids") or []]
-    pids = [p["id"] if isinstance(p, dict) else str(p) for p in request.get("properties") or []]
+def extend(store: Any, request: dict, version: str = "0.2") -> dict:
+    """Data extension: the values of the requested properties for the requested ids, as the
+    0.2 response (rows by id) or the 1.0 one (a list of rows)."""
+    request = check_extend(request)
+    ids, pids = request["ids"], request["properties"]
     unknown = [p for p in pids if p not in PROPERTIES]
     if unknown:
-        raise InputError(f"unknown properties {unknown} (see propose_properties)")
+        raise InputError(f"unknown properties {unknown} (see the property proposals)")
     rows: dict[str, dict[str, list]] = {i: {p: [] for p in pids} for i in ids}
     if ids and pids:
+        idx = index(store)
         values = " ".join(_iri(i) for i in ids)
-        sparql = _extend_query().replace("WHERE {", f"WHERE {{ VALUES ?s {{ {values} }}", 1)
-        short = {_full(i): i for i in ids}
+        sparql = _rq("extend.rq").replace("WHERE {", f"WHERE {{ VALUES ?s {{ {values} }}", 1)
+        short: dict[str, list[str]] = defaultdict(list)
+        for i in ids:
+            short[_full(i)].append(i)
         for r in store.query(sparql):
-            key, pid = short.get(r["s"].value), r["pid"].value
-            if key is None or pid not in rows[key]:
-                continue
+            pid = r["pid"].value
             value = r["value"]
             label = r["label"].value if r["label"] is not None else None
-            if value.value.startswith(ID) and pid in ("postIn", "type"):
+            if pid == "country" and label is None:  # the authority table is not in the store
+                label = _country_table()[1].get(value.value)
+            if value.value in idx.entities and pid == "postIn":
                 cell = {"id": _short(value.value), "name": label or value.value}
             else:
                 cell = {"str": label or value.value}
-            if cell not in rows[key][pid]:
-                rows[key][pid].append(cell)
-    return {"meta": [{"id": p, "name": PROPERTIES[p][0]} for p in pids], "rows": rows}
+            for key in short.get(r["s"].value, ()):
+                if pid in rows[key] and cell not in rows[key][pid]:
+                    rows[key][pid].append(cell)
+    meta = [{"id": p, "name": PROPERTIES[p][0]} for p in pids]
+    if version == "1.0-draft":
+        return {
+            "meta": meta,
+            "rows": [
+                {"id": i, "properties": [{"id": p, "values": rows[i][p]} for p in pids]}
+                for i in dict.fromkeys(ids)
+            ],
+        }
+    return {"meta": meta, "rows": rows}
+
+
+__all__ = [
+    "FEATURES",
+    "ORGANISATION",
+    "PERSON",
+    "PROPERTIES",
+    "TYPES",
+    "VERSIONS",
+    "build_index",
+    "entity",
+    "extend",
+    "index",
+    "manifest",
+    "match",
+    "preview",
+    "propose_properties",
+    "reconcile",
+    "suggest_entity",
+    "suggest_property",
+    "suggest_type",
+]
