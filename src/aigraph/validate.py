@@ -8,6 +8,7 @@ Non-conformance is a report, not an exception: the caller decides.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -16,7 +17,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, BNode, Literal, URIRef
-from rdflib.collection import Collection as RdfList
 
 from .errors import InputError
 from .namespaces import SH
@@ -24,8 +24,10 @@ from .ontology import ONTOLOGY_GRAPH, VOCABULARY_GRAPH, ontology_files, shapes_g
 from .ontology import vocabulary_files as _vocabulary_files
 from .rdfio import parse_file
 from .shacl import CompiledCheck, compile_shapes, run_checks
-from .shacl.compiler import parse_path_text
-from .shacl.compiler import short_name as _short
+from .shacl.engine import RawResult
+from .shacl.literals import Ledger, stated_ok
+from .shacl.paths import parse_path, path_from_text
+from .shacl.shapes import short_name as _short
 
 ENGINES = ("sparql", "pyshacl")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -42,6 +44,8 @@ class ValidationResult:
     constraint_component: str
     message: str
     severity: str
+    #: The language tag of the shape's sh:message the message comes from, if it has one.
+    message_language: str | None = None
 
 
 def _constraint(r: ValidationResult) -> str:
@@ -104,7 +108,7 @@ class ValidationReport:
                 g.add((node, SH.value, _from_text(r.value)))
             g.add((node, SH.sourceShape, _from_text(r.source_shape)))
             g.add((node, SH.sourceConstraintComponent, URIRef(r.constraint_component)))
-            g.add((node, SH.resultMessage, Literal(r.message)))
+            g.add((node, SH.resultMessage, Literal(r.message, lang=r.message_language)))
             g.add((node, SH.resultSeverity, URIRef(r.severity)))
         return g
 
@@ -119,21 +123,55 @@ def default_checks() -> tuple[CompiledCheck, ...]:
     return tuple(compile_shapes(shapes_graph()))
 
 
+@lru_cache(maxsize=1)
+def _default_shape_literals() -> tuple[ox.Literal, ...]:
+    return _shape_literals(shapes_graph())
+
+
+def _shape_literals(shapes: rdflib.Graph) -> tuple[ox.Literal, ...]:
+    return tuple(to_ox(o) for o in set(shapes.objects()) if isinstance(o, Literal))
+
+
 def validate_store(
     store: ox.Store,
     *,
     focus_nodes: Collection[object] | None = None,
     shapes: rdflib.Graph | None = None,
+    given: Iterable[ox.Quad] | None = None,
 ) -> ValidationReport:
     """Validate ``store`` (the union of its graphs) against ``shapes`` (default: bundled).
 
     With ``focus_nodes``, only those nodes are validated as focus nodes (their values are still
-    looked up in the whole store). Marker quads are written to, then removed from, ``store``.
+    looked up in the whole store). ``given`` are the quads as they were written, before the
+    store canonicalised their literals: with them, ``sh:datatype`` judges each literal by the
+    datatype it was written with (``"55"^^xsd:integer`` is not an ``xsd:byte``) and the report
+    names the literals as written; without, a stored literal is judged by its stored form, an
+    ``xsd:integer`` in range counting for the derived integer types. Marker quads are written
+    to, then removed from, ``store``.
     """
-    checks = list(default_checks()) if shapes is None else compile_shapes(shapes)
-    raw = run_checks(store, checks, focus_nodes=focus_nodes)
-    results = [_result(check, this, value) for check, this, value in raw]
-    return _report(results)
+    if shapes is None:
+        checks = list(default_checks())
+        literals = _default_shape_literals() if given is not None else ()
+    else:
+        checks = compile_shapes(shapes)
+        literals = _shape_literals(shapes) if given is not None else ()
+    ledger = Ledger.of_quads(given, literals) if given is not None else None
+    raw = run_checks(
+        store,
+        checks,
+        focus_nodes=focus_nodes,
+        stated=ledger.stated if ledger is not None else None,
+    )
+    return _report(r for item in raw for r in _results(item, ledger))
+
+
+def validate_graph(data: rdflib.Graph, *, shapes: rdflib.Graph | None = None) -> ValidationReport:
+    """Validate an rdflib graph (in a scratch store) against ``shapes`` (default: bundled),
+    with its literals judged and reported as written."""
+    store = ox.Store()
+    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data]
+    store.extend(quads)
+    return validate_store(store, shapes=shapes, given=quads)
 
 
 def validate_files(
@@ -165,7 +203,7 @@ def validate_files(
     store = ox.Store()
     store.extend(data)
     store.extend(context)
-    return validate_store(store, focus_nodes=focus)
+    return validate_store(store, focus_nodes=focus, given=data)
 
 
 def pyshacl_report(
@@ -178,7 +216,8 @@ def pyshacl_report(
         data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=False
     )
     results = []
-    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+    # the report's own results (those nested under sh:detail explain them, and are not results)
+    for node in report_graph.objects(None, SH.result):
         focus_node = _node_str(to_ox(report_graph.value(node, SH.focusNode)))
         if focus is not None and focus_node not in focus:
             continue
@@ -201,32 +240,58 @@ def pyshacl_report(
 
 # ----------------------------------------------------------------------------- helpers
 def _report(results: Iterable[ValidationResult]) -> ValidationReport:
+    """Results in a stable order. Equal results are kept: SHACL reports a nested shape once
+    for each way validation reaches it."""
     ordered = sorted(
-        set(results),
+        results,
         key=lambda r: (r.source_shape, r.focus_node, r.constraint_component, r.value or ""),
     )
     return ValidationReport(conforms=not ordered, results=ordered)
 
 
-def _result(check: CompiledCheck, this, value) -> ValidationResult:
+def _results(raw: RawResult, ledger: Ledger | None) -> list[ValidationResult]:
+    """The reported results of one raw result: its stored literals mapped back to the literals
+    as written (one result per written literal a stored one stands for; for sh:datatype, those
+    written with a datatype other than the shape's)."""
+    check = raw.check
+    if ledger is None:
+        return [_result(check, raw.focus, raw.value, raw.path)]
+    foci = ledger.written(raw.focus)
+    if raw.value is None:
+        return [_result(check, f, None, raw.path) for f in foci]
+
+    values = ledger.written(raw.value)
+    if check.datatype is not None and values != [raw.value]:
+        # the stored literal stands for several written ones: judge each as written
+        values = [
+            v for v in values if not (isinstance(v, ox.Literal) and stated_ok(v, check.datatype))
+        ]
+    if raw.value == raw.focus:  # a node shape: the focus node is the value
+        return [_result(check, v, v, raw.path) for v in values]
+    return [_result(check, f, v, raw.path) for f in foci for v in values]
+
+
+def _result(check: CompiledCheck, this, value, path: str | None = None) -> ValidationResult:
     focus = _node_str(this)
     value_text = str(value) if value is not None else None
+    result_path = path if path is not None else check.result_path
     message = check.message
     if check.custom_message and "{" in message:
         for var, text in (
             ("this", str(this)),
             ("value", value_text or ""),
-            ("path", check.result_path or ""),
+            ("path", result_path or ""),
         ):
             message = message.replace(f"{{${var}}}", text).replace(f"{{?{var}}}", text)
     return ValidationResult(
         focus_node=focus,
-        result_path=check.result_path,
+        result_path=result_path,
         value=value_text,
         source_shape=check.source_shape,
         constraint_component=check.constraint_component,
         message=message,
         severity=check.severity,
+        message_language=check.message_language,
     )
 
 
@@ -263,7 +328,8 @@ def to_rdflib(node):
             return Literal(node.value, lang=node.language)
         if node.datatype.value == _XSD_STRING:  # rdflib's plain literal, as its parsers make
             return Literal(node.value)
-        return Literal(node.value, datatype=URIRef(node.datatype.value))
+        # as written: rdflib would rewrite an ill-formed "none"^^xsd:boolean as "false"
+        return Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
     raise TypeError(f"not an RDF term: {node!r}")
 
 
@@ -278,32 +344,13 @@ def _from_text(text: str):
 
 
 def _path_node(g: rdflib.Graph, text: str):
-    steps: list[rdflib.term.Node] = []
-    for p, inverse in parse_path_text(text):
-        if inverse:
-            node = BNode()
-            g.add((node, SH.inversePath, URIRef(p)))
-            steps.append(node)
-        else:
-            steps.append(URIRef(p))
-    if len(steps) == 1:
-        return steps[0]
-    head = BNode()
-    RdfList(g, head, steps)
-    return head
+    """A result path's text → its SHACL path structure, added to ``g``."""
+    return path_from_text(text).to_rdf(g)
 
 
 def _path_from_graph(g: rdflib.Graph, node) -> str:
-    """A ``sh:resultPath`` node of a report → the string form used in results."""
-    if isinstance(node, URIRef):
-        return str(node)
-    if (node, RDF.first, None) in g:
-        return "/".join(
-            _path_from_graph(g, m) if not isinstance(m, URIRef) else f"<{m}>"
-            for m in RdfList(g, node)
-        )
-    inverse = g.value(node, SH.inversePath)
-    return f"^<{inverse}>" if inverse is not None else str(node)
+    """A ``sh:resultPath`` node of a report → the text form used in results."""
+    return parse_path(g, node).text()
 
 
 def _node_text(text: str) -> str:
@@ -311,6 +358,6 @@ def _node_text(text: str) -> str:
 
 
 def _path_text(text: str) -> str:
-    if not text.startswith(("<", "^")):
+    if not text.startswith(("<", "^", "(")):
         return _short(text)
-    return "/".join(("^" if inv else "") + _short(p) for p, inv in parse_path_text(text))
+    return re.sub(r"<([^>]*)>", lambda m: _short(m.group(1)), text)
