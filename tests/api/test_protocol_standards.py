@@ -273,3 +273,26 @@ def test_sparqlwrapper_and_rdflib_against_a_served_store(serve, initialised_stor
         assert rows
         ask = remote.query("ASK { ?a a <https://w3id.org/aigraph/ontology#CooperationAgreement> }")
         assert ask.askAnswer is True
+
+
+def test_relative_iris_resolve_against_the_request_url(client):
+    """The W3C Protocol test query_content_type_construct: a POSTed CONSTRUCT with relative
+    IRIs (the base is the endpoint's URL)."""
+    r = client.post(
+        "/sparql",
+        params={"default-graph-uri": "http://kasei.us/2009/09/sparql/data/data0.rdf"},
+        content="CONSTRUCT { <s> <p> 1 } WHERE {}",
+        headers={"content-type": "application/sparql-query", "accept": "text/turtle"},
+    )
+    assert r.status_code == 200, r.text
+    (triple,) = Graph().parse(data=r.text, format="turtle")
+    assert str(triple[0]) == "http://testserver/s"
+
+
+def test_update_base_is_the_request_url(make_client, disk):
+    with make_client(disk) as c:
+        r = update(c, "INSERT DATA { GRAPH <g> { <s> <p> 1 } }")
+        assert r.status_code == 200, r.text
+        assert graph(disk, "http://testserver/g") == {
+            ("http://testserver/s", "http://testserver/p", "1")
+        }

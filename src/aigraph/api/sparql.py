@@ -65,7 +65,14 @@ def _query_request(request: Request, params: dict[str, list[str]], text: str) ->
         named_graphs=tuple(params.get("named-graph-uri", [])),
         timeout=_timeout(params.get("timeout", [])),
         client=request.client.host if request.client else None,
+        base=_base(request),
     )
+
+
+def _base(request: Request) -> str:
+    """The request's URL without its query: the base IRI of the query or update it carries
+    (SPARQL 1.1 Protocol, 2.1.4 and 2.2.3; RFC 3986's retrieval URI)."""
+    return str(request.url.replace(query="", fragment=""))
 
 
 def _url_params(request: Request) -> dict[str, list[str]]:
@@ -173,6 +180,7 @@ async def update(request: Request) -> JSONResponse:
         _timeout(params.get("timeout", [])),
         tuple(params.get("using-graph-uri", [])),
         tuple(params.get("using-named-graph-uri", [])),
+        _base(request),
     )
     return JSONResponse(
         {

@@ -63,6 +63,9 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     substitutions: tuple[tuple[str, str, str, str | None, str | None], ...] = ()
     direct: bool = False
+    #: the base IRI relative IRIs in the query resolve against (the Protocol: the request's
+    #: URL), ``None`` for none
+    base_iri: str | None = None
 
 
 @dataclass
@@ -126,6 +129,8 @@ def _term(kind: str, value: str, datatype: str | None, lang: str | None):
 
 def _kwargs(store: ox.Store, job: QueryJob, functions: dict | None) -> dict:
     kwargs: dict = {"prefixes": PREFIXES}
+    if job.base_iri:
+        kwargs["base_iri"] = job.base_iri
     if job.default_graph:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
     else:

@@ -36,6 +36,8 @@ class QueryRequest:
     substitutions: tuple = ()
     #: who asks (the remote address): the worker pool limits each client to its share
     client: str | None = None
+    #: the request's URL: relative IRIs in the query resolve against it (SPARQL Protocol)
+    base: str | None = None
 
 
 #: queries up to this size have their inspection cached (by text): a dashboard or a client
@@ -156,6 +158,7 @@ class SparqlService:
             default_graph=tuple(req.default_graphs),
             named_graphs=tuple(req.named_graphs),
             substitutions=tuple(req.substitutions),
+            base_iri=req.base,
             direct=info.form == "SELECT" and info.limit is not None and info.limit <= max_rows,
         )
         for iri in (*req.default_graphs, *req.named_graphs):
@@ -186,6 +189,7 @@ class SparqlService:
         timeout: float | None = None,
         using: tuple[str, ...] = (),
         using_named: tuple[str, ...] = (),
+        base: str | None = None,
     ) -> WriteResult:
         """Plan ``text`` in an update worker within the deadline, then validate and commit.
         ``using``/``using_named``: the Protocol's ``using-graph-uri``/``using-named-graph-uri``."""
@@ -201,7 +205,7 @@ class SparqlService:
             runner = self.updates
             if info.services and self.federated_updates is not None:
                 runner = self.federated_updates  # SERVICE clauses the policy allowed
-            add, remove = runner.plan(text, deadline, self._snapshot(), using, using_named)
+            add, remove = runner.plan(text, deadline, self._snapshot(), using, using_named, base)
             result = self.store.write(add=add, remove=remove)
             self._committed()
             return result

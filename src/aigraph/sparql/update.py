@@ -58,7 +58,7 @@ def _first_operation(tokens: list[Token]) -> int | None:
     return None
 
 
-def check_syntax(text: str) -> None:
+def check_syntax(text: str, base_iri: str | None = None) -> None:
     """Have pyoxigraph parse ``text`` as an update without running any of it (raises
     :class:`QuerySyntaxError` with the engine's position in ``text``).
 
@@ -74,7 +74,7 @@ def check_syntax(text: str) -> None:
     line = text.count("\n", 0, at) + 1
     column = at - (text.rfind("\n", 0, at) + 1) + 1
     try:
-        ox.Store().update(guarded, prefixes=PREFIXES)
+        ox.Store().update(guarded, prefixes=PREFIXES, base_iri=base_iri)
     except SyntaxError as err:
         message = syntax_message(err, text)
 
@@ -130,8 +130,9 @@ def _graph_at(tokens: list[Token], j: int, prefixes: dict, base: str | None):
     if tok.upper == "DEFAULT":
         return None
     if tok.kind in ("iri", "pname"):
-        iri = resolve(tok, prefixes, base)
-        return iri if iri is not None else ...
+        iri = resolve(tok, prefixes, None)
+        # an IRI relative to a base: the engine resolves it, not us (compare every graph)
+        return iri if iri is not None and re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) else ...
     return ...  # ALL, NAMED, a variable, anything else: any graph
 
 
@@ -225,7 +226,9 @@ class UpdatePlanner:
         text: str,
         using: Iterable[str] = (),
         using_named: Iterable[str] = (),
+        base_iri: str | None = None,
     ):
+        self.base_iri = base_iri
         self.source = source
         self.path = path
         self.text = text
@@ -245,13 +248,15 @@ class UpdatePlanner:
     def plan(self) -> tuple[list[ox.Quad], list[ox.Quad]]:
         if inspect(self.text).loads:  # before anything could fetch it
             raise NotAllowed("LOAD is not allowed: this service does not fetch data from URLs")
-        check_syntax(self.text)
+        check_syntax(self.text, self.base_iri)
         text = with_dataset(self.text, self.using, self.using_named)
         graphs = touched_graphs(text)
         scratch, folder = self._scratch()
         try:
             before = _lines(scratch, graphs)
             kwargs: dict = {"prefixes": PREFIXES}
+            if self.base_iri:
+                kwargs["base_iri"] = self.base_iri
             functions = extension_functions(self.source)
             if functions:
                 kwargs["custom_functions"] = functions
@@ -284,10 +289,14 @@ class UpdatePlanner:
 
 
 def plan_update(
-    store: Store, text: str, using: Iterable[str] = (), using_named: Iterable[str] = ()
+    store: Store,
+    text: str,
+    using: Iterable[str] = (),
+    using_named: Iterable[str] = (),
+    base_iri: str | None = None,
 ) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """``(add, remove)``: the net effect ``text`` would have on ``store`` (nothing is written)."""
-    return UpdatePlanner(store.ox, store.path, text, using, using_named).plan()
+    return UpdatePlanner(store.ox, store.path, text, using, using_named, base_iri).plan()
 
 
 @dataclass(frozen=True)
@@ -299,6 +308,7 @@ class UpdateJob:
     store_path: str
     using: tuple[str, ...] = ()
     using_named: tuple[str, ...] = ()
+    base_iri: str | None = None
     kind: str = "update"
 
 
@@ -308,7 +318,7 @@ def plan_update_at(job: UpdateJob) -> tuple[list[ox.Quad], list[ox.Quad]]:
     source = ox.Store.read_only(job.store_path)
     try:
         return UpdatePlanner(
-            source, Path(job.store_path), job.text, job.using, job.using_named
+            source, Path(job.store_path), job.text, job.using, job.using_named, job.base_iri
         ).plan()
     finally:
         del source

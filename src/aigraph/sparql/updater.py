@@ -51,16 +51,18 @@ class UpdateRunner:
         snapshot: str | None = None,
         using: tuple[str, ...] = (),
         using_named: tuple[str, ...] = (),
+        base: str | None = None,
     ) -> tuple[list[ox.Quad], list[ox.Quad]]:
         """``(add, remove)`` for ``text`` against ``snapshot`` (a read-only checkpoint of the
         store's current state; ``None``: the store itself, in this thread), within ``timeout``
         seconds of evaluation; ``using``/``using_named``: the Protocol's dataset."""
         if snapshot is None:
-            return plan_update(self.store, text, using, using_named)
+            return plan_update(self.store, text, using, using_named, base)
         with self._lock:
             w = self._ready_worker()
             try:
-                w.send(None, UpdateJob(text, snapshot, using, using_named))  # type: ignore[arg-type]
+                job = UpdateJob(text, snapshot, using, using_named, base)
+                w.send(None, job)  # type: ignore[arg-type]
                 if not _readable(w.fd, timeout):
                     self._drop(w)
                     raise QueryTimeout(
