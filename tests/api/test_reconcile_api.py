@@ -381,3 +381,18 @@ def test_limit_returns_every_candidate_up_to_it(client):
     (planck,) = match10(client, name("Max Planck", limit=3))
     assert len(planck) == 3
     assert [c["score"] for c in planck] == sorted((c["score"] for c in planck), reverse=True)
+
+
+def test_both_versions_through_the_analytics_worker(pool_client):
+    """An on-disk store: matching and extension run in the worker process, over a
+    checkpoint of the curated store (where Inria is one entity)."""
+    (inria,) = match10(pool_client, name("Inria"))
+    assert inria[0]["id"] == INRIA_ROR and inria[0]["match"] is True
+    r = pool_client.post("/reconcile", data={"queries": json.dumps({"q": {"query": "Inria"}})})
+    check(r.json(), V02, "reconciliation-result-batch")
+    assert r.json()["q"]["result"][0]["id"] == INRIA_ROR
+    r = pool_client.post(
+        "/reconcile/extend", json={"ids": [INRIA_ROR], "properties": [{"id": "ror"}]}
+    )
+    check(r.json(), V10, "data-extension-response")
+    assert r.json()["rows"][0]["properties"][0]["values"] == [{"str": "02kvxyf05"}]

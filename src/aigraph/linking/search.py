@@ -24,6 +24,8 @@ is set on the best candidate when it scores at least 95 and leads the next by 10
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -38,8 +40,8 @@ MATCH_SCORE, MATCH_MARGIN = 95.0, 10.0
 MIN_SCORE = 40.0
 #: at most this many entities are scored for one query (the rarest name tokens first)
 MAX_SCORED = 1000
-#: a token shared by more entities than this is too common to find candidates by
-COMMON = 2000
+#: at most this many (entity, token) pairs are looked at to find the candidates of a name
+MAX_POSTINGS = 200_000
 #: words that say what kind of organisation a name is, not which one
 KIND_WORDS = frozenset(
     [
@@ -156,7 +158,9 @@ class Index:
 
     def by_name(self, name: str) -> set[str]:
         """Entities worth scoring for ``name``: its exact, acronym and short-name keys, then
-        entities sharing its name tokens, rarest first, up to :data:`MAX_SCORED`."""
+        the :data:`MAX_SCORED` entities sharing the most of its name tokens (each weighted by
+        its rarity); tokens that together name more than :data:`MAX_POSTINGS` entities are
+        left out, the commonest first."""
         found = set(self.acronyms.get(fold(name), ()))
         keys: set[str] = set()
         for v in variants(name):
@@ -164,11 +168,19 @@ class Index:
             keys.update(v)
             keys.update(t[:5] + "*" for t in v if len(t) >= 6)
         postings = sorted((self.tokens[k] for k in keys if k in self.tokens), key=len)
+        n = len(self.entities) + 1
+        weight: dict[str, float] = defaultdict(float)
+        total = 0
         for i, hits in enumerate(postings):
-            if len(found) >= MAX_SCORED or (i and len(hits) > COMMON):
+            total += len(hits)
+            if i and total > MAX_POSTINGS:
                 break
-            found |= set(sorted(hits)[: MAX_SCORED - len(found)])
-        return found
+            w = math.log(n / len(hits)) + 0.1
+            for iri in hits:
+                weight[iri] += w
+        if len(weight) > MAX_SCORED:
+            return found | set(heapq.nlargest(MAX_SCORED, weight, key=lambda e: (weight[e], e)))
+        return found | set(weight)
 
 
 def _id_value(value: str) -> str:
