@@ -51,7 +51,7 @@ def test_runaway_query_is_stopped_at_the_deadline_while_others_are_answered(pool
     assert os.getpid() not in pool.pids()
 
 
-def test_a_request_may_lower_the_deadline_never_raise_it():
+def test_a_request_sets_its_deadline_never_past_the_maximum():
     s = Settings(query_timeout=30, max_query_timeout=60)
     assert policy.deadline(s, None) == 30
     assert policy.deadline(s, 2) == 2

@@ -119,7 +119,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--worker-memory",
         action="store_true",
-        help="each worker queries an in-memory copy of the snapshot (2-6x faster "
+        help="each worker queries an in-memory copy of the snapshot (2-4x faster "
         "heavy queries; one copy of the store per worker, reloaded after writes)",
     )
     p.add_argument(

@@ -21,7 +21,7 @@ The pool shares its workers fairly (docs/decisions/0006-fair-scheduling.md, :cla
   the next spare, one process at a time (backing off when starting fails).
 
 With ``memory`` on (``AIGRAPH_WORKER_MEMORY``), each worker loads its snapshot into memory when
-it starts and on each snapshot switch (see :mod:`.worker`): heavy queries run 2-6x faster, at
+it starts and on each snapshot switch (see :mod:`.worker`): heavy queries run 2-4x faster, at
 the memory of one copy of the store per worker and a reload after every write.
 """
 
