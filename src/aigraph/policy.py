@@ -63,9 +63,9 @@ def check_services(info: Inspection, settings: Settings) -> None:
 
 
 def deadline(settings: Settings, requested: float | None, info: Inspection | None = None) -> float:
-    """The request's deadline: the default, or the request's own up to ``max_query_timeout``, and for a
-    federated query at most ``service_timeout`` per SERVICE clause (pyoxigraph's HTTP client
-    has no timeout of its own; the worker is killed at the deadline)."""
+    """The request's deadline: the default, or the request's own up to ``max_query_timeout``,
+    and for a federated query at most ``service_timeout`` per SERVICE clause (pyoxigraph's HTTP
+    client has no timeout of its own; the worker is killed at the deadline)."""
     limit = min(settings.query_timeout, settings.max_query_timeout)
     if requested is not None:
         if not math.isfinite(requested) or requested <= 0:
