@@ -37,6 +37,7 @@ class Resource:
     cuts: int = 0  # ...this many times
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    wrong_range: bool = False  # answer a range request with a 206 of the whole body
 
     def __post_init__(self) -> None:
         if self.etag is None:
@@ -92,6 +93,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 return
             status = 206
+            if res.wrong_range:
+                start = 0
             extra["Content-Range"] = f"bytes {start}-{len(body) - 1}/{len(body)}"
             body = body[start:]
         self.send_response(status)

@@ -172,7 +172,7 @@ def _receive(
         return None
     if status == 416 and offset:
         m = _UNSATISFIED.fullmatch(r.headers.get("content-range", "").strip())
-        if m and int(m.group(1)) == offset and meta.get("total") == offset:
+        if m and int(m.group(1)) == offset and meta.get("total") in (None, offset):
             return _finish(url, str(r.url), part, offset, meta, offset)  # it was all there
         return "restart"
     if status == 206 and offset:
