@@ -44,7 +44,7 @@ class Entry:
     etag: str | None = None
     last_modified: str | None = None  # the server's Last-Modified header, as sent
     issued: str | None = None  # the release date the publisher states (YYYY-MM-DD)
-    md5: str | None = None  # the checksum the publisher states, when it gives one
+    md5: str | None = None  # the file's md5 (checked against the publisher's, when it states one)
     filename: str | None = None  # the publisher's file name
     version: str | None = None  # the publisher's version label
 
