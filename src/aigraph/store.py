@@ -566,33 +566,12 @@ class Store:
         self.version += 1
 
     def check(self, add: Sequence[_Quad], remove: Sequence[_Quad] = ()):
-        """The SHACL report for the state the change would produce (the store is untouched)."""
-        from .validate import validate_store
+        """The SHACL report for the state the change would produce (the store is untouched):
+        every node the change can break is validated (see
+        :func:`aigraph.validate.validate_change`)."""
+        from .validate import validate_change
 
-        staging = ox.Store()
-        staging.extend(add)
-        removed = set(remove)
-        focus: set[ox.NamedNode] = set()
-        for q in (*add, *remove):
-            if isinstance(q.subject, ox.NamedNode):
-                focus.add(q.subject)
-            if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE:
-                focus.add(q.object)
-        context: list[ox.Quad] = []
-        for node in focus:
-            context.extend(self.ox.quads_for_pattern(node, None, None, None))
-            context.extend(self.ox.quads_for_pattern(None, None, node, None))
-        # the types of the nodes the context points to (e.g. a concept's scheme), for sh:class
-        for q in list(context):
-            if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE:
-                context.extend(self.ox.quads_for_pattern(q.object, RDF_TYPE, None, None))
-        for q in self._schema_quads():
-            context.append(q)
-        staging.extend(q for q in context if q not in removed)
-        added = set(add)
-        for q in removed - added:
-            staging.remove(q)
-        return validate_store(staging, focus_nodes=focus)
+        return validate_change(self.ox, list(add), list(remove), schema=self._schema_quads())
 
     def _schema_quads(self) -> list[_Quad]:
         """Class and property hierarchy (the store's, else the bundled ontology's)."""

@@ -27,10 +27,16 @@ from .shacl import CompiledCheck, compile_shapes, run_checks
 from .shacl.engine import RawResult
 from .shacl.literals import Ledger, stated_ok
 from .shacl.paths import parse_path, path_from_text
+from .shacl.scope import Reach, affected, reach, readable
 from .shacl.shapes import short_name as _short
 
 ENGINES = ("sparql", "pyshacl")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+#: A change touching more than one node per this many quads of the store is checked by
+#: validating the whole state it would produce.
+FULL_CHECK_RATIO = 20
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,91 @@ def validate_store(
         stated=ledger.stated if ledger is not None else None,
     )
     return _report(r for item in raw for r in _results(item, ledger))
+
+
+@lru_cache(maxsize=1)
+def default_reach() -> Reach:
+    return reach(shapes_graph())
+
+
+def validate_change(
+    live: ox.Store,
+    add: Sequence[ox.Quad],
+    remove: Sequence[ox.Quad] = (),
+    *,
+    schema: Iterable[ox.Quad] = (),
+    shapes: rdflib.Graph | None = None,
+) -> ValidationReport:
+    """The report for the state ``live`` would be in after removing ``remove`` and adding
+    ``add`` (``live`` is untouched).
+
+    Every node the change can break is validated: the ends of the changed triples, the
+    instances below a class whose hierarchy changes, and every node whose shapes reach one of
+    those along a path (the agreement whose party loses its type, the post in an organisation
+    that is removed). They are validated in a staging store holding the change and everything
+    their validation reads, found by following the shapes' paths from them until nothing new
+    turns up; ``schema`` (the class and property hierarchy) is added as it is. A change touching
+    a large share of the store is checked by validating the whole new state instead.
+    """
+    r = default_reach() if shapes is None else reach(shapes)
+    added = set(add)
+    removed = set(remove) - added
+    changed: set[object] = set()
+    for q in (*added, *removed):
+        changed.update((q.subject, q.object))
+        if q.predicate == _SUBCLASS_OF:
+            changed.update(_instances(live, q.subject))
+            changed.update(a.subject for a in added if a.predicate == _RDF_TYPE)
+    staging = ox.Store()
+    focus: set[object] | None = None
+    if len(changed) * FULL_CHECK_RATIO > len(live):
+        staging.extend(q for q in live if q not in removed)
+    else:
+        focus = affected(live, changed, r)
+        staging.extend(_around(live, focus, None, removed))
+        staging.extend(add)
+        seen = set(focus)
+        inverse = [ox.NamedNode(p) for p in sorted(r.inverse_predicates)]
+        frontier = readable(staging, focus, r) - seen
+        while frontier:
+            staging.extend(_around(live, frontier, inverse, removed))
+            seen |= frontier
+            frontier = readable(staging, focus, r) - seen
+    staging.extend(add)
+    staging.extend(q for q in schema if q not in removed)
+    return validate_store(staging, focus_nodes=focus, shapes=shapes, given=add)
+
+
+def _instances(store: ox.Store, cls) -> set[object]:
+    """The instances of ``cls`` and of its subclasses in ``store``."""
+    if not isinstance(cls, ox.NamedNode):
+        return set()
+    solutions = store.query(
+        f"SELECT DISTINCT ?i WHERE {{ ?i {_RDF_TYPE}/{_SUBCLASS_OF}* {cls} }}",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    return {s["i"] for s in solutions}
+
+
+def _around(
+    store: ox.Store,
+    nodes: Iterable[object],
+    inverse: list[ox.NamedNode] | None,
+    removed: set[ox.Quad],
+) -> list[ox.Quad]:
+    """The quads of ``store`` from ``nodes``, and those to them (all, or with the predicates
+    ``inverse`` only), except ``removed``."""
+    out: list[ox.Quad] = []
+    for n in nodes:
+        if isinstance(n, (ox.NamedNode, ox.BlankNode)):
+            out.extend(store.quads_for_pattern(n, None, None, None))
+        if inverse is None:
+            out.extend(store.quads_for_pattern(None, None, n, None))  # type: ignore[arg-type]
+        else:
+            for p in inverse:
+                out.extend(store.quads_for_pattern(None, p, n, None))  # type: ignore[arg-type]
+    return [q for q in out if q not in removed]
 
 
 def validate_graph(data: rdflib.Graph, *, shapes: rdflib.Graph | None = None) -> ValidationReport:

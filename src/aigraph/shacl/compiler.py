@@ -19,7 +19,7 @@ silently left unchecked.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -28,10 +28,11 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from .expressions import (
-    CLASS_PATH,
+    INSTANCE_OF,
     MARKERS,
     Expressions,
     PythonPattern,
+    expand_classes,
     focus_components,
     string,
     term,
@@ -85,6 +86,14 @@ class CompiledCheck:
     datatype: str | None = None
     uses_stated: bool = False
     patterns: tuple[PythonPattern, ...] = field(default=())
+    #: The violation test of a per-value check (true for a violating ``?value``).
+    test: str = ""
+    #: A query checking several constraints at once: the checks it reports for, one flag
+    #: variable ``?_kN`` each (this check's own metadata are those of the first).
+    parts: tuple[CompiledCheck, ...] = ()
+    #: For ``parts``: the flags, bound on the violations only (binding them on every value
+    #: would cost Oxigraph its join order).
+    binds: str = ""
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -99,10 +108,16 @@ class CompiledCheck:
     def has_path(self) -> bool:
         return "?path" in self.extra
 
-    def query(self, focus_graph: str | None = None, markers: str | None = None) -> str:
+    def query(
+        self,
+        focus_graph: str | None = None,
+        markers: str | None = None,
+        subclasses: dict[str, list[str]] | None = None,
+    ) -> str:
         """The SELECT query. With ``focus_graph``, only root focus nodes marked in that graph
         are checked (a quad ``<g> <g> node`` in graph ``<g>``); ``markers`` names the graph of
-        the run's markers (see :mod:`aigraph.shacl.expressions`)."""
+        the run's markers (see :mod:`aigraph.shacl.expressions`); ``subclasses`` the classes
+        below each class tested, where the engine has resolved them."""
         chain = self.chain
         root = chain[0]
         marker = ""
@@ -122,9 +137,12 @@ class CompiledCheck:
         )
         if self.group:
             text += f" GROUP BY {variables} HAVING ({self.having})"
+        if self.binds:
+            flags = " ".join(f"?_k{i}" for i in range(len(self.parts)))
+            text = f"SELECT {variables} {flags} WHERE {{\n{{ {text} }}\n  {self.binds}\n}}"
         if markers is not None:
             text = text.replace(iri(MARKERS), iri(markers))
-        return text
+        return expand_classes(text, subclasses, targets=focus_graph is None)
 
 
 # ----------------------------------------------------------------------------- regexes
@@ -205,7 +223,7 @@ def targets_pattern(shapes: ShapesGraph, shape: Shape) -> str | None:
     nodes: list[str] = []
     for kind, value in shapes.targets(shape):
         if kind == SH.targetClass:
-            alts.append(f"?_root {CLASS_PATH} {term(value)}")
+            alts.append(f"?_root {INSTANCE_OF} {term(value)}")
         elif kind == SH.targetSubjectsOf:
             alts.append(f"?_root {term(value)} []")
         elif kind == SH.targetObjectsOf:
@@ -264,6 +282,7 @@ class _Compiler:
         ex = self.ex
         path = shape.path
         vp = f"?this {path.sparql()} ?value ." if path else "BIND(?this AS ?value)"
+        per_value: list[CompiledCheck] = []
         for pred, obj in value_components(shape):
             if pred == SH.property:
                 nested = self.shapes.shapes[obj]
@@ -282,13 +301,46 @@ class _Compiler:
                 self.add(shape, pred, obj, targets, steps, body=body, extra=())
             else:
                 datatype = str(obj) if pred == SH.datatype else None
+                test = ""
 
                 def body_fn(pred=pred, obj=obj) -> str:
-                    return f"{vp}\n  FILTER({ex.violation(shape, pred, obj, '?value')})"
+                    nonlocal test
+                    test = ex.violation(shape, pred, obj, "?value")
+                    return f"{vp}\n  FILTER({test})"
 
                 self.add(shape, pred, obj, targets, steps, body=body_fn, datatype=datatype)
+                if test:  # compiled (add() records a problem instead when it cannot be)
+                    self.checks[-1] = replace(self.checks[-1], test=test)
+                    per_value.append(self.checks.pop())
+        self.merge(per_value, targets, steps, vp)
         for pred, obj in focus_components(shape):
             self.focus_check(shape, pred, obj, targets, steps, vp)
+
+    def merge(self, checks: list[CompiledCheck], targets: str, steps, vp: str) -> None:
+        """One query for the per-value checks of a shape: the targets and the path are
+        evaluated once, each test is bound to a flag (``?_k0`` ...), and the engine reports
+        the checks whose flag is true."""
+        if len(checks) == 1:
+            self.checks += checks
+            return
+        if not checks:
+            return
+        binds = "\n  ".join(f"BIND(({c.test}) AS ?_k{i})" for i, c in enumerate(checks))
+        tests = " || ".join(f"({c.test})" for c in checks)
+        first = checks[0]
+        self.checks.append(
+            replace(
+                first,
+                body=f"{vp}\n  FILTER({tests})",
+                binds=binds,
+                extra=("?value",),
+                parts=tuple(checks),
+                uses_stated=any(c.uses_stated for c in checks),
+                patterns=tuple({p.key: p for c in checks for p in c.patterns}.values()),
+                targets=targets,
+                steps=tuple(steps),
+            )
+        )
 
     def focus_check(self, shape, pred, obj, targets, steps, vp) -> None:
         ex = self.ex
@@ -322,6 +374,11 @@ class _Compiler:
                     group=True,
                     having=having,
                 )
+        elif pred == SH.maxCount and n == 1 and path is not None:
+            # two distinct values: a self-join is cheaper than grouping every focus node
+            p = path.sparql()
+            body = f"?this {p} ?_v1 . ?this {p} ?_v2 . FILTER(!sameTerm(?_v1, ?_v2))"
+            add(shape, pred, obj, targets, steps, body=body, extra=())
         elif pred in (SH.maxCount, SH.qualifiedMaxCount):
 
             def body_max(pred=pred) -> str:

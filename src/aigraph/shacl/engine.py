@@ -23,7 +23,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from .compiler import CompiledCheck
-from .expressions import FAILS, MARKED, STATED, PythonPattern
+from .expressions import FAILS, MARKED, STATED, PythonPattern, classes_in
 
 FOCUS_GRAPH_PREFIX = "urn:aigraph:shacl-focus:"
 MARKER_GRAPH_PREFIX = "urn:aigraph:shacl-markers:"
@@ -106,10 +106,38 @@ def marker_graph(
         store.remove_graph(g)
 
 
+def subclasses(store: ox.Store, checks: list[CompiledCheck]) -> dict[str, list[str]]:
+    """Each class the checks test instances of -> itself and its subclasses in ``store``."""
+    texts = (f"{c.targets} {c.body} {c.binds}" for c in checks)
+    classes = sorted({cls for text in texts for cls in classes_in(text)})
+    if not classes:
+        return {}
+    values = " ".join(f"<{c}>" for c in classes)
+    solutions = store.query(
+        f"SELECT ?sub ?c WHERE {{ VALUES ?c {{ {values} }} "
+        "?sub <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?c }",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    out: dict[str, set[str]] = {c: {c} for c in classes}
+    unnamed: set[str] = set()  # a blank-node subclass cannot be named: those keep the path
+    for s in solutions:
+        if isinstance(s["sub"], ox.NamedNode):
+            out[s["c"].value].add(s["sub"].value)
+        else:
+            unnamed.add(s["c"].value)
+    return {c: sorted(subs) for c, subs in out.items() if c not in unnamed}
+
+
 def _run(
-    store: ox.Store, check: CompiledCheck, graph: str | None, markers: str | None
+    store: ox.Store,
+    check: CompiledCheck,
+    graph: str | None,
+    markers: str | None,
+    classes: dict[str, list[str]] | None = None,
 ) -> list[RawResult]:
-    solutions = store.query(check.query(graph, markers), use_default_graph_as_union=True)
+    text = check.query(graph, markers, classes)
+    solutions = store.query(text, use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)
     chain = check.chain
     names = [v[1:] for v in (*chain, *check.extra)]
@@ -118,16 +146,14 @@ def _run(
     for s in solutions:
         row = tuple(s[n] for n in names)
         path = s["path"] if check.has_path else None
-        out.append(
-            RawResult(
-                check,
-                s[root],
-                s[this],
-                s["value"] if check.has_value else None,
-                path.value if path is not None else None,
-                row,
-            )
-        )
+        value = s["value"] if check.has_value else None
+        if check.parts:  # several checks in one query: one flag each
+            for i, part in enumerate(check.parts):
+                flag = s[f"_k{i}"]
+                if isinstance(flag, ox.Literal) and flag.value == "true":
+                    out.append(RawResult(part, s[root], s[this], value, None, row))
+            continue
+        out.append(RawResult(check, s[root], s[this], value, path.value if path else None, row))
     return out
 
 
@@ -164,8 +190,9 @@ def _run_all(
     markers: str | None,
     workers: int,
 ) -> list[RawResult]:
+    classes = subclasses(store, checks)
     if workers <= 1 or len(checks) <= 1:
-        return [r for c in checks for r in _run(store, c, graph, markers)]
+        return [r for c in checks for r in _run(store, c, graph, markers, classes)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(lambda c: _run(store, c, graph, markers), checks)
+        parts = pool.map(lambda c: _run(store, c, graph, markers, classes), checks)
         return [r for part in parts for r in part]

@@ -34,6 +34,47 @@ MARKERS = "urn:aigraph:shacl-markers"
 STATED = "urn:aigraph:shacl:stated-datatype"
 FAILS = "urn:aigraph:shacl:fails"
 CLASS_PATH = f"{iri(str(RDF.type))}/{iri(str(RDFS.subClassOf))}*"
+#: Stands for CLASS_PATH in compiled queries: :func:`expand_classes` writes it out, with the
+#: subclasses of each class resolved once per run where they are known (a plain rdf:type test
+#: costs a third of the path's).
+INSTANCE_OF = "<urn:aigraph:shacl:instance-of>"
+_INSTANCE = re.compile(r"EXISTS \{ (\S+) <urn:aigraph:shacl:instance-of> <([^>]*)> \}")
+_TARGET = re.compile(r"(\S+) <urn:aigraph:shacl:instance-of> <([^>]*)>")
+#: Above this many subclasses, a class is tested with the path.
+MAX_CLASSES = 32
+
+
+def classes_in(text: str) -> set[str]:
+    """The classes whose instances a compiled query tests."""
+    return {m.group(2) for m in _TARGET.finditer(text)}
+
+
+def expand_classes(
+    text: str, subclasses: dict[str, list[str]] | None = None, *, targets: bool = True
+) -> str:
+    """Write out the class tests of a compiled query: with ``subclasses`` (a class -> itself
+    and its subclasses), as plain rdf:type tests; else, and for classes not in it, with
+    ``rdf:type/rdfs:subClassOf*``. ``targets=False`` keeps the path in target patterns (when
+    the focus nodes are few and marked, Oxigraph joins them to the path first)."""
+    known = subclasses or {}
+    rdf_type = iri(str(RDF.type))
+
+    def exists(m: re.Match) -> str:
+        v, cls = m.group(1), m.group(2)
+        if cls not in known or len(known[cls]) > MAX_CLASSES:
+            return f"EXISTS {{ {v} {CLASS_PATH} <{cls}> }}"
+        tests = " || ".join(f"EXISTS {{ {v} {rdf_type} <{c}> }}" for c in known[cls])
+        return f"({tests})"
+
+    def target(m: re.Match) -> str:
+        v, cls = m.group(1), m.group(2)
+        if not targets or cls not in known or len(known[cls]) > MAX_CLASSES:
+            return f"{v} {CLASS_PATH} <{cls}>"
+        values = " ".join(f"<{c}>" for c in known[cls])
+        return f"VALUES ?_class {{ {values} }} {v} {rdf_type} ?_class"
+
+    return _TARGET.sub(target, _INSTANCE.sub(exists, text))
+
 
 #: Integer datatypes derived from xsd:integer, with their bounds.
 DERIVED_INTEGERS: dict[URIRef, tuple[int | None, int | None]] = {
@@ -213,7 +254,7 @@ class Expressions:
         if pred == SH.datatype:
             return f"!{self.datatype_ok(obj, v)}"
         if pred == SH["class"]:
-            return f"NOT EXISTS {{ {v} {CLASS_PATH} {term(obj)} }}"
+            return f"!EXISTS {{ {v} {INSTANCE_OF} {term(obj)} }}"
         if pred == SH.nodeKind:
             return "!" + NODE_KIND_TESTS[obj].format(v=v)
         if pred == SH.pattern:
