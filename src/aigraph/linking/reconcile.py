@@ -334,7 +334,9 @@ def suggest_entity(
             if f.startswith(p) or f" {p}" in f" {f}":
                 hits.append((1 if f.startswith(p) else 2, len(label), iri, ent, label))
                 break
-    hits.sort(key=lambda h: h[:3] if p or h[0] == 0 else (h[0], fold(h[3].name()), h[2]))
+    # the id first, then names starting with the prefix, then names with a word starting
+    # with it, shortest first; an empty prefix lists every entity by name
+    hits.sort(key=lambda h: (h[0], h[1], h[2]) if p else (h[0], fold(h[3].name()), h[2]))
     return {
         "result": [
             {

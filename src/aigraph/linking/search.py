@@ -127,7 +127,8 @@ def _short_names(label: str) -> set[str]:
 
 def _is_short_label(label: str) -> bool:
     """An acronym (``CNRS``, ``FhG``) or a one-word label (``Inria``)."""
-    return is_acronym(label) or (" " not in label.strip() and 2 <= len(label.strip()) <= 12)
+    words = fold(label).split()
+    return is_acronym(label) or (len(words) == 1 and 2 <= len(words[0]) <= 12)
 
 
 class Index:
