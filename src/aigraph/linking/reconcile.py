@@ -12,7 +12,7 @@ The two versions' manifests cannot be one document (0.2 announces its suggest se
 objects and entity views as ``{{id}}``, 1.0 as booleans and RFC 6570 templates), so
 :func:`manifest` gives three: the default lists both versions and holds what both schemas
 accept (no ``suggest``), ``version="0.2"`` and ``version="1.0-draft"`` the full manifest of one
-(see ``docs/decisions/0009-reconciliation-versions.md``).
+(see ``docs/decisions/0012-reconciliation-versions.md``).
 """
 
 from __future__ import annotations

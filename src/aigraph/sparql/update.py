@@ -1,6 +1,6 @@
 """SPARQL 1.1 Update turned into a delta (quads to remove, quads to add), the live store untouched.
 
-The engine is the authority on what an update means (docs/decisions/0010-updates-by-the-engine.md):
+The engine is the authority on what an update means (docs/decisions/0011-updates-by-the-engine.md):
 the update is applied by pyoxigraph itself to a scratch copy of the store (a hard-linked
 checkpoint of the read-only snapshot, or an in-memory copy of an in-memory store), and the net
 change is read off by comparing, graph by graph, what the copy holds before and after. Only the
