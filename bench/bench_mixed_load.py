@@ -20,7 +20,7 @@ Each simulated client sends from its own loopback address (127.0.0.x: every requ
 the server on 127.0.0.1), as distinct users would; ``--one-address`` sends everything from
 127.0.0.1 instead (then the per-client limit treats all of them as one client).
 
-Data: ``h2020-participations-eunets.csv.gz`` (shared/data/cordis beside the repository, or
+Data: ``h2020-participations-eunets.csv.gz`` (shipped in data/open/cordis, or
 ``--csv``), imported with ``aigraph init`` and ``aigraph import cordis-participations`` into
 ``bench/.data/h2020-store`` once and reused. Results go to ``bench/results/``.
 
@@ -50,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
 RESULTS = HERE / "results"
 STORE = DATA / "h2020-store"
-DEFAULT_CSV = HERE.parents[1] / "shared" / "data" / "cordis" / "h2020-participations-eunets.csv.gz"
+DEFAULT_CSV = HERE.parents[1] / "data" / "open" / "cordis" / "h2020-participations-eunets.csv.gz"
 ACCEPT = {"accept": "application/sparql-results+json"}
 P = """PREFIX eurio: <http://data.europa.eu/s66#>
 PREFIX aig: <https://w3id.org/aigraph/ontology#>
