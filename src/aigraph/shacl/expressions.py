@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
@@ -338,11 +339,13 @@ class Expressions:
             return f"sameTerm({x}, {t})"
         return f"EXISTS {{ {x} {shape.path.sparql()} {t} }}"
 
-    def count(self, shape: Shape, x: str, op: str, n: int, condition: str = "") -> str:
+    def count(
+        self, shape: Shape, x: str, op: str, n: int, condition: Callable[[str], str] | None = None
+    ) -> str:
         """True when the number of value nodes of ``shape`` at ``x`` (those for which
         ``condition(v)`` holds, if given) is at least (``op`` ``">="``) or at most ``n``."""
         v = self.var("v")
-        cond = f" FILTER({condition(v)})" if condition else ""  # type: ignore[operator]
+        cond = f" FILTER({condition(v)})" if condition is not None else ""
         vals = f"{self.values(shape, x, v)}{cond}"
         if op == ">=":
             if n <= 0:
@@ -360,7 +363,7 @@ class Expressions:
             f"GROUP BY {x} HAVING (COUNT(DISTINCT {v}) > {n}) }}"
         )
 
-    def qualified_condition(self, shape: Shape):
+    def qualified_condition(self, shape: Shape) -> Callable[[str], str]:
         """``v -> expression``: a value counts for sh:qualifiedMin/MaxCount when it conforms
         to the qualified value shape and, with sh:qualifiedValueShapesDisjoint, to none of the
         siblings' qualified value shapes."""
