@@ -365,6 +365,11 @@ class Store:
             if error is not None:
                 raise error
 
+    def ensure_writable(self) -> None:
+        """Raise :class:`StoreBusy` for a read-only handle; after a failed write (a full disk),
+        reopen the database, or raise why it cannot be yet."""
+        self._writable()
+
     def write(
         self,
         add: Iterable[_Quad] = (),

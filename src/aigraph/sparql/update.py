@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from ..errors import InputError, NotAllowed, QuerySyntaxError
 from ..namespaces import PREFIXES
 from ..query import extension_functions, syntax_message, unknown_function
-from ..store import Store
+from ..store import Store, storage_error
 from .lexer import Token, inspect, resolve, tokenize
 
 #: an operation that fails on an empty store: put before the first operation of an update, it
@@ -227,7 +227,9 @@ class UpdatePlanner:
         using: Iterable[str] = (),
         using_named: Iterable[str] = (),
         base_iri: str | None = None,
+        checkpoint=None,
     ):
+        self.checkpoint = checkpoint
         self.base_iri = base_iri
         self.source = source
         self.path = path
@@ -239,7 +241,16 @@ class UpdatePlanner:
         if self.path is not None:
             folder = tempfile.mkdtemp(dir=self.path.parent, prefix=".update-")
             shutil.rmtree(folder)
-            self.source.backup(folder)
+            try:
+                if self.checkpoint is not None:  # the store's own: maps a full disk to 507
+                    self.checkpoint(folder)
+                else:
+                    self.source.backup(folder)
+            except OSError as err:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise storage_error(
+                    err, "copying the store to plan an update", "nothing was written"
+                ) from None
             return ox.Store(folder), folder
         copy = ox.Store()
         copy.bulk_extend(self.source.quads_for_pattern(None, None, None, None))
@@ -296,7 +307,11 @@ def plan_update(
     base_iri: str | None = None,
 ) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """``(add, remove)``: the net effect ``text`` would have on ``store`` (nothing is written)."""
-    return UpdatePlanner(store.ox, store.path, text, using, using_named, base_iri).plan()
+    if store.path is not None:
+        store.ensure_writable()  # after a full disk: the database is reopened first
+    return UpdatePlanner(
+        store.ox, store.path, text, using, using_named, base_iri, store.checkpoint
+    ).plan()
 
 
 @dataclass(frozen=True)
