@@ -191,8 +191,10 @@ def validate_change(
     instances below a class whose hierarchy changes, and every node whose shapes reach one of
     those along a path (the agreement whose party loses its type, the post in an organisation
     that is removed). They are validated in a staging store holding the change and everything
-    their validation reads, found by following the shapes' paths from them until nothing new
-    turns up; ``schema`` (the class and property hierarchy) is added as it is. A change touching
+    their validation reads (the nodes' triples, and the triples to them with the predicates
+    that paths follow backwards or targets name), found by following the shapes' paths from
+    them until nothing new turns up; ``schema`` (the class and property hierarchy) is added as
+    it is. A change touching
     a large share of the store is checked by validating the whole new state instead.
     """
     r = default_reach() if shapes is None else reach(shapes)
@@ -210,13 +212,13 @@ def validate_change(
         staging.extend(q for q in live if q not in removed)
     else:
         focus = affected(live, changed, r)
-        staging.extend(_around(live, focus, None, removed))
+        incoming = [ox.NamedNode(p) for p in sorted(r.incoming)]
+        staging.extend(_around(live, focus, incoming, removed))
         staging.extend(add)
         seen = set(focus)
-        inverse = [ox.NamedNode(p) for p in sorted(r.inverse_predicates)]
         frontier = readable(staging, focus, r) - seen
         while frontier:
-            staging.extend(_around(live, frontier, inverse, removed))
+            staging.extend(_around(live, frontier, incoming, removed))
             seen |= frontier
             frontier = readable(staging, focus, r) - seen
     staging.extend(add)
@@ -239,20 +241,17 @@ def _instances(store: ox.Store, cls) -> set[object]:
 def _around(
     store: ox.Store,
     nodes: Iterable[object],
-    inverse: list[ox.NamedNode] | None,
+    incoming: list[ox.NamedNode],
     removed: set[ox.Quad],
 ) -> list[ox.Quad]:
-    """The quads of ``store`` from ``nodes``, and those to them (all, or with the predicates
-    ``inverse`` only), except ``removed``."""
+    """The quads of ``store`` from ``nodes``, and those to them with the predicates
+    ``incoming`` (all a validation reads), except ``removed``."""
     out: list[ox.Quad] = []
     for n in nodes:
         if isinstance(n, (ox.NamedNode, ox.BlankNode)):
             out.extend(store.quads_for_pattern(n, None, None, None))
-        if inverse is None:
-            out.extend(store.quads_for_pattern(None, None, n, None))  # type: ignore[arg-type]
-        else:
-            for p in inverse:
-                out.extend(store.quads_for_pattern(None, p, n, None))  # type: ignore[arg-type]
+        for p in incoming:
+            out.extend(store.quads_for_pattern(None, p, n, None))  # type: ignore[arg-type]
     return [q for q in out if q not in removed]
 
 

@@ -84,6 +84,14 @@ class Reach:
     """The paths from a focus node to the nodes whose triples its validation reads."""
 
     paths: tuple[Path, ...]
+    #: Predicates of sh:targetObjectsOf: a node's incoming triples with them make it a focus.
+    target_objects: frozenset[str] = frozenset()
+
+    @property
+    def incoming(self) -> set[str]:
+        """The predicates whose triples validation reads from their object: those followed
+        backwards by a path, and those of sh:targetObjectsOf."""
+        return self.inverse_predicates | self.target_objects
 
     @property
     def sparql(self) -> str:
@@ -129,10 +137,12 @@ def reach(g: Graph) -> Reach:
     """The reach of every shape of a shapes graph that validation can start from."""
     shapes = ShapesGraph(g)
     paths: dict[str, Path] = {}
+    objects: set[str] = set()
     for shape in shapes.targeted:
         for p in _shape_reach(shape):
             paths.setdefault(p.sparql(), p)
-    return Reach(tuple(paths[k] for k in sorted(paths)))
+        objects |= {str(p) for p in shape.params.get(SH.targetObjectsOf, [])}
+    return Reach(tuple(paths[k] for k in sorted(paths)), frozenset(objects))
 
 
 def _values(nodes: list[ox.NamedNode | ox.Literal]) -> str:
