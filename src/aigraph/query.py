@@ -68,6 +68,26 @@ def _unbound(*_args):
     return None
 
 
+def engine_call(call, kwargs: dict, text: str, what: str = "query"):
+    """``call(kwargs)`` (a query or update on pyoxigraph, ``text`` its SPARQL), with the
+    engine's errors as aigraph's: a syntax error names its position, a function the engine does
+    not know leaves its value unbound (see :func:`unknown_function`; the call is made again,
+    safe since a query reads and an update is applied whole or not at all), anything else is a
+    bad request about ``what``."""
+    while True:
+        try:
+            return call(kwargs)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"malformed {what}: {syntax_message(err, text)}") from None
+        except RuntimeError as err:
+            more = unknown_function(err, kwargs.get("custom_functions", {}))
+            if more is None:
+                raise InputError(f"{what} failed: {err}") from None
+            kwargs["custom_functions"] = more
+        except (ValueError, OSError) as err:
+            raise InputError(f"{what} failed: {err}") from None
+
+
 def unknown_function(err: Exception, functions: dict) -> dict | None:
     """When ``err`` is the engine refusing a function it does not know, ``functions`` plus a
     stand-in for it that leaves its value unbound, else ``None``.
@@ -141,18 +161,8 @@ def run(
     functions = extension_functions(store) if custom_functions is None else custom_functions
     if functions:
         kwargs["custom_functions"] = functions
-    while True:
-        try:  # results are lazy: a SERVICE call or a store read can fail while they are taken
-            return _evaluate(store, sparql, kwargs, max_rows)
-        except SyntaxError as err:
-            raise QuerySyntaxError(f"malformed query: {syntax_message(err, sparql)}") from None
-        except RuntimeError as err:
-            more = unknown_function(err, kwargs.get("custom_functions", {}))
-            if more is None:
-                raise InputError(f"query failed: {err}") from None
-            kwargs["custom_functions"] = more
-        except (ValueError, OSError) as err:
-            raise InputError(f"query failed: {err}") from None
+    # results are lazy: a SERVICE call or a store read can fail while they are taken
+    return engine_call(lambda kw: _evaluate(store, sparql, kw, max_rows), kwargs, sparql)
 
 
 def _evaluate(store: ox.Store, sparql: str, kwargs: dict, max_rows: int | None) -> QueryResult:

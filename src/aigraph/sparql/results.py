@@ -19,9 +19,8 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES
-from ..query import extension_functions, syntax_message, unknown_function
+from ..query import engine_call, extension_functions
 
 RESULTS_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -194,18 +193,7 @@ def evaluate(store: ox.Store, job: QueryJob, functions: dict | None = None) -> R
     ``functions``: the extension functions bound to ``store``, when the caller keeps them
     (a worker does, per snapshot); else they are looked up."""
     kwargs = _kwargs(store, job, functions)
-    while True:
-        try:
-            return _answer(store, job, kwargs)
-        except SyntaxError as err:
-            raise QuerySyntaxError(f"malformed query: {syntax_message(err, job.sparql)}") from None
-        except RuntimeError as err:  # an unknown function leaves its value unbound (SPARQL 17.6)
-            more = unknown_function(err, kwargs.get("custom_functions", {}))
-            if more is None:
-                raise InputError(f"query failed: {err}") from None
-            kwargs["custom_functions"] = more
-        except (ValueError, OSError) as err:
-            raise InputError(f"query failed: {err}") from None
+    return engine_call(lambda kw: _answer(store, job, kw), kwargs, job.sparql)
 
 
 def _answer(store: ox.Store, job: QueryJob, kwargs: dict) -> Reply:

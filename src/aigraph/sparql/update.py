@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError, NotAllowed, QuerySyntaxError
 from ..namespaces import PREFIXES
-from ..query import extension_functions, syntax_message, unknown_function
+from ..query import engine_call, extension_functions, syntax_message
 from ..store import Store, storage_error
 from .lexer import Token, inspect, resolve, tokenize
 
@@ -262,7 +262,9 @@ class UpdatePlanner:
         check_syntax(self.text, self.base_iri)
         text = with_dataset(self.text, self.using, self.using_named)
         graphs = touched_graphs(text)
+        scratch: ox.Store | None
         scratch, folder = self._scratch()
+        apply = scratch.update
         try:
             before = _lines(scratch, graphs)
             kwargs: dict = {"prefixes": PREFIXES}
@@ -271,23 +273,10 @@ class UpdatePlanner:
             functions = extension_functions(self.source)
             if functions:
                 kwargs["custom_functions"] = functions
-            while True:  # the engine applies an update whole or not at all: a retry is safe
-                try:
-                    scratch.update(text, **kwargs)
-                    break
-                except SyntaxError as err:
-                    message = syntax_message(err, text)
-                    raise QuerySyntaxError(f"malformed update: {message}") from None
-                except RuntimeError as err:  # an unknown function's value is unbound
-                    more = unknown_function(err, kwargs.get("custom_functions", {}))
-                    if more is None:
-                        raise InputError(f"update failed: {err}") from None
-                    kwargs["custom_functions"] = more
-                except (ValueError, OSError) as err:
-                    raise InputError(f"update failed: {err}") from None
+            engine_call(lambda kw: apply(text, **kw), kwargs, text, "update")
             after = _lines(scratch, graphs)
         finally:
-            del scratch
+            scratch = apply = None  # type: ignore[assignment]  # closed before it is removed
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
         add: list[ox.Quad] = []
