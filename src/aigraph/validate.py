@@ -37,6 +37,7 @@ _SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 #: A change touching more than one node per this many quads of the store is checked by
 #: validating the whole state it would produce.
 FULL_CHECK_RATIO = 20
+FULL_CHECK_MIN = 500
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,8 @@ def validate_change(
             changed.update(a.subject for a in added if a.predicate == _RDF_TYPE)
     staging = ox.Store()
     focus: set[object] | None = None
-    if len(changed) * FULL_CHECK_RATIO > len(live):
+    # (len() of a store counts its quads: only asked when the change is large enough to matter)
+    if len(changed) > FULL_CHECK_MIN and len(changed) * FULL_CHECK_RATIO > len(live):
         staging.extend(q for q in live if q not in removed)
     else:
         focus = affected(live, changed, r)

@@ -113,6 +113,25 @@ class Reach:
         return out
 
 
+#: Node-shape parameters that read the focus node's own triples.
+_READS_FOCUS = {SH["class"], SH.closed, SH.equals, SH.disjoint}
+
+
+def _reads_own(shape: Shape, seen: tuple[int, ...]) -> bool:
+    """Whether validating a node against ``shape`` reads the node's triples (not only the
+    node as a term)."""
+    if id(shape) in seen or shape.deactivated:
+        return False
+    if shape.path is not None or _READS_FOCUS & set(shape.params):
+        return True
+    seen = (*seen, id(shape))
+    return any(
+        _reads_own(ref, seen)
+        for pred in (*SHAPE_REFS, *SHAPE_LISTS)
+        for ref in shape.refs.get(pred, [])
+    )
+
+
 def _shape_reach(shape: Shape, seen: tuple[int, ...] = ()) -> list[Path]:
     """Paths from a focus node of ``shape`` to the nodes read (the focus node itself aside)."""
     if id(shape) in seen or shape.deactivated:
@@ -121,8 +140,13 @@ def _shape_reach(shape: Shape, seen: tuple[int, ...] = ()) -> list[Path]:
     nested: list[Shape] = []
     for pred in (*SHAPE_REFS, *SHAPE_LISTS):
         nested += shape.refs.get(pred, [])
-    # the value nodes' own triples are read by sh:class, sh:closed and nested shapes
-    reads_values = bool(nested) or SH["class"] in shape.params or SH.closed in shape.params
+    # the value nodes' own triples are read by sh:class, sh:closed and nested shapes that
+    # read their focus node's triples (not by an sh:or of datatypes, say)
+    reads_values = (
+        SH["class"] in shape.params
+        or SH.closed in shape.params
+        or any(_reads_own(ref, seen) for ref in nested)
+    )
     own: list[Path] = []
     if shape.path is not None:
         own = prefixes(shape.path) if reads_values else inner_prefixes(shape.path)
