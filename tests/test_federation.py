@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import pyoxigraph as ox
 import pytest
@@ -45,7 +46,10 @@ class Stub(BaseHTTPRequestHandler):
         name = self.path.strip("/")
         Stub.received.append((name, body))
         answer = ANSWERS / f"{name}.srj"
-        if not answer.is_file() or "SELECT" not in body.upper():
+        # it answers only what it was asked: a SELECT that names every variable of the answer
+        wanted = json.loads(answer.read_text("utf-8"))["head"]["vars"] if answer.is_file() else []
+        sent = unquote_plus(body)
+        if not wanted or "SELECT" not in sent.upper() or any(f"?{v}" not in sent for v in wanted):
             self.send_response(400)
             self.end_headers()
             return
@@ -137,9 +141,14 @@ def test_cordis_datalab(store, stub):
 
 
 def test_the_recorded_answers_are_sparql_json():
-    for path in ANSWERS.glob("*.srj"):
-        json.loads(path.read_text(encoding="utf-8"))
-        list(ox.parse_query_results(path.read_bytes(), format=ox.QueryResultsFormat.JSON))
+    """One recorded answer per documented endpoint, each SPARQL JSON results with rows."""
+    paths = sorted(ANSWERS.glob("*.srj"))
+    assert {p.stem for p in paths} == set(ENDPOINTS.values())
+    for path in paths:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert doc["head"]["vars"], path.name
+        rows = list(ox.parse_query_results(path.read_bytes(), format=ox.QueryResultsFormat.JSON))
+        assert rows, f"{path.name} holds no solution"
 
 
 def test_federation_is_off_unless_settings_turn_it_on(store, stub):
