@@ -173,3 +173,26 @@ def _conforming(self, add, remove=()):
         conforms = True
 
     return Report()
+
+
+def test_network_write_passes_validation_on_real_data(initialised_store_dir, tmp_path, capsys):
+    """`network write` with the write path's validation on: the curated store plus a slice of
+    the real H2020 participations; the metrics and their catalog entry conform (the catalog
+    entry had no publisher, which the shapes require)."""
+    import shutil
+
+    from aigraph.importers.cordis_participations import import_participations
+
+    target = tmp_path / "store"
+    shutil.copytree(initialised_store_dir, target)
+    store = Store(target)
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "cordis-participations"
+    import_participations(store, sample / "h2020-sample.csv")
+    store.close()
+    del store
+    gc.collect()
+    assert main(["network", "write", "--store", str(target)]) == 0, capsys.readouterr().err
+    q = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?m aig:measuredNode ?o ; aig:pageRank ?p }"
+    assert main(["query", q, "--format", "json", "--store", str(target)]) == 0
+    (row,) = out_json(capsys)["results"]["bindings"]
+    assert int(row["n"]["value"]) > 100

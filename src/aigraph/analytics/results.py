@@ -186,6 +186,10 @@ def to_quads(a: Analysis) -> list[ox.Quad]:
     return out
 
 
+#: the publisher of what aigraph itself makes (the catalog names it for the curated graphs)
+PROJECT = "https://w3id.org/aigraph/id/organisation/aigraph-project"
+
+
 def catalog_quads(ended: dt.datetime, projections: list[str]) -> list[ox.Quad]:
     """The description of ``graph/analytics`` in ``graph/catalog``."""
     N, L = ox.NamedNode, ox.Literal  # noqa: N806
@@ -210,6 +214,8 @@ def catalog_quads(ended: dt.datetime, projections: list[str]) -> list[ox.Quad]:
             ),
         ),
         q(DCTERMS.license, N(CC_BY_4)),
+        # the metrics are the project's own work, published as the curated graphs are
+        q(DCTERMS.publisher, N(PROJECT)),
         q(PROV.generatedAtTime, L(ended.isoformat(), datatype=N(str(XSD.dateTime)))),
     ]
     out += [q(PROV.wasGeneratedBy, N(analysis_iri(p))) for p in sorted(projections)]
