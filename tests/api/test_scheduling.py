@@ -208,9 +208,8 @@ def test_a_long_query_runs_at_a_lower_priority_and_its_worker_is_then_replaced(
         triples = int(one.json()["results"]["bindings"][0]["n"]["value"])
         thread, out = in_background(lambda: ask(c, square))
         assert wait_for(lambda: pool.info()["long"] == 1, 10)
-        with pool._lock:
-            (long_worker,) = pool._long
-        assert psutil.Process(long_worker.pid).nice() == 5
+        (long_pid,) = pool.long_pids()
+        assert psutil.Process(long_pid).nice() == 5
         r, _ = ask(c)  # meanwhile, a short query on a worker of normal priority
         assert r.status_code == 200
         thread.join(30)
@@ -218,6 +217,6 @@ def test_a_long_query_runs_at_a_lower_priority_and_its_worker_is_then_replaced(
         assert r.status_code == 200, r.text
         assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == min(triples, 2000) ** 2
         assert pool.killed == []  # it finished: stopped, not killed
-        assert pool.info()["retired"] == 1 and long_worker.pid not in pool.pids()
+        assert pool.info()["retired"] == 1 and long_pid not in pool.pids()
         assert wait_for(lambda: len(pool.pids()) == 2 and pool.info()["spares"] == 1)
         assert all(psutil.Process(pid).nice() == 0 for pid in pool.pids())

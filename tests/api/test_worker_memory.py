@@ -21,8 +21,7 @@ def test_in_memory_workers_answer_see_writes_and_keep_the_deadline(make_client, 
         pool = client.app.state.sparql.executor
         assert pool.info()["memory"] is True
         first = pool.snapshots.current
-        with pool._lock:  # loaded up front, before any query
-            assert {w.snapshot for w in pool._all} == {first}
+        assert pool.snapshots_in_use() == {first}  # loaded up front, before any query
 
         r = client.get("/sparql", params={"query": "ASK { ?s a org:Post }"})
         assert r.status_code == 200 and r.json()["boolean"] is True
@@ -36,8 +35,8 @@ def test_in_memory_workers_answer_see_writes_and_keep_the_deadline(make_client, 
         r = client.post("/update", data={"update": insert}, headers=AUTH)
         assert r.status_code == 200 and r.json()["added"] == 1
         assert pool.snapshots.current != first
-        with pool._lock:  # the idle workers reloaded the new snapshot
-            assert {w.snapshot for w in pool._all} == {pool.snapshots.current}
+        # the idle workers reloaded the new snapshot
+        assert pool.snapshots_in_use() == {pool.snapshots.current}
         for _ in range(2):  # whichever worker answers has the write
             rows = client.get("/sparql", params={"query": q}).json()["results"]["bindings"]
             assert rows == [{"l": {"type": "literal", "value": "x"}}]
@@ -51,7 +50,7 @@ def test_in_memory_workers_answer_see_writes_and_keep_the_deadline(make_client, 
         while len(pool.pids()) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(pool.pids()) == 2 and killed not in pool.pids()
-        with pool._lock:  # the replacement loaded the current snapshot before taking jobs
-            assert {w.snapshot for w in pool._all} == {pool.snapshots.current}
+        # the replacement loaded the current snapshot before taking jobs
+        assert pool.snapshots_in_use() == {pool.snapshots.current}
         rows = client.get("/sparql", params={"query": q}).json()["results"]["bindings"]
         assert rows[0]["l"]["value"] == "x"

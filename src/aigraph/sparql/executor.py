@@ -711,6 +711,16 @@ class WorkerPool:
         with self._lock:
             return sorted(w.pid for w in self._all if w.pid is not None)
 
+    def long_pids(self) -> list[int]:
+        """The workers now running a long query (in the long-query lane)."""
+        with self._lock:
+            return sorted(w.pid for w in self._long if w.pid is not None)
+
+    def snapshots_in_use(self) -> set[str | None]:
+        """The snapshot each worker in service answers from (for operators and tests)."""
+        with self._lock:
+            return {w.snapshot for w in self._all}
+
     def info(self) -> dict:
         with self._lock:
             return {
