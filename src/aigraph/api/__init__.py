@@ -1,7 +1,8 @@
 """The HTTP service: ``create_app()`` builds the FastAPI application over an aigraph store.
 
 Routes are thin; the SPARQL protocol, limits and writes live in :mod:`aigraph.sparql`.
-Optional routers (``aigraph.api.network``, ``.reconcile``, ``.links``) are included when their
+Optional routers (``aigraph.api.network``, ``.reconcile``, ``.links``, ``.ui``, ``.entity``) are
+included when their
 modules exist.
 """
 
@@ -24,7 +25,7 @@ from ..store import Store
 from . import meta, openapi, problems, sparql
 from . import store as store_routes
 
-OPTIONAL_ROUTERS = ("network", "reconcile", "links", "ui")
+OPTIONAL_ROUTERS = ("network", "reconcile", "links", "ui", "entity")
 
 
 def open_store(settings: Settings) -> Store:

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import InputError
-from ..sparql import QueryRequest, canned, describe, negotiate
+from ..sparql import QueryRequest, canned, describe, entity, negotiate
 from .openapi import GRAPHS, content, problems
-from .sparql import result_response, service
+from .sparql import browser_view, result_response, service
 
 router = APIRouter(tags=["service"])
 CANNED_MEDIA = {
@@ -42,8 +42,12 @@ async def health(request: Request) -> dict:
 )
 async def void(request: Request) -> Response:
     svc = service(request)
-    fmt = negotiate.choose(
-        request.headers.get("accept"), negotiate.GRAPH_MEDIA, request.query_params.get("format")
+    accept = request.headers.get("accept")
+    browser = "format" not in request.query_params and entity.wants_html(accept)
+    fmt = (
+        "turtle"
+        if browser
+        else negotiate.choose(accept, negotiate.GRAPH_MEDIA, request.query_params.get("format"))
     )
     base = str(request.base_url)
     cache = request.app.state.void_cache
@@ -56,7 +60,13 @@ async def void(request: Request) -> Response:
             base + ".well-known/void#dataset",
             base + "sparql",
         )
-    return Response(describe.write(cache[key], fmt), media_type=negotiate.FORMAT_MEDIA[fmt])
+    if browser:
+        return browser_view("VoID description", describe.write(cache[key], "turtle"))
+    return Response(
+        describe.write(cache[key], fmt),
+        media_type=negotiate.FORMAT_MEDIA[fmt],
+        headers={"Vary": "Accept"},
+    )
 
 
 @router.get("/queries", summary="The named queries and their parameters")

@@ -4,10 +4,10 @@ policy, the engines and the formats live in :mod:`aigraph.sparql`."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..errors import InputError, UnsupportedMediaType
-from ..sparql import QueryRequest, SparqlService, describe, negotiate
+from ..sparql import QueryRequest, SparqlService, describe, entity, negotiate
 from .body import form_fields, media_type, read_body
 from .body import text as body_text
 
@@ -56,6 +56,14 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def browser_view(title: str, turtle: bytes) -> HTMLResponse:
+    """An RDF description shown to a browser as a page (not a download, not a 406)."""
+    links = {"Turtle": "?format=ttl", "N-Triples": "?format=nt", "JSON-LD": "?format=jsonld"}
+    page = entity.render_rdf(title, turtle.decode("utf-8"), links)
+    headers = {"Vary": "Accept", "Content-Security-Policy": entity.csp()}
+    return HTMLResponse(page, headers=headers)
+
+
 def _query_request(request: Request, params: dict[str, list[str]], text: str) -> QueryRequest:
     return QueryRequest(
         query=text,
@@ -102,8 +110,12 @@ async def sparql_get(request: Request) -> Response:
             )
             if f
         ]
-        fmt = negotiate.choose(
-            request.headers.get("accept"), negotiate.GRAPH_MEDIA, formats[0] if formats else None
+        accept = request.headers.get("accept")
+        browser = not formats and entity.wants_html(accept)
+        fmt = (
+            "turtle"
+            if browser
+            else negotiate.choose(accept, negotiate.GRAPH_MEDIA, formats[0] if formats else None)
         )
         base = str(request.base_url)
         triples = describe.service_description(
@@ -113,7 +125,13 @@ async def sparql_get(request: Request) -> Response:
             federation=svc.settings.federation,
             void_iri=base + ".well-known/void",
         )
-        return Response(describe.write(triples, fmt), media_type=negotiate.FORMAT_MEDIA[fmt])
+        if browser:
+            return browser_view("SPARQL service description", describe.write(triples, fmt))
+        return Response(
+            describe.write(triples, fmt),
+            media_type=negotiate.FORMAT_MEDIA[fmt],
+            headers={"Vary": "Accept"},
+        )
     req = _query_request(request, params, _one(params, "query") or "")
     return await result_response(svc, req)
 
