@@ -120,6 +120,14 @@ def serve_process(store_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def served(store_dir):
+    """``aigraph serve`` on a free loopback port over a private copy of the initialised store;
+    yields its base URL."""
+    with serve_process(store_dir) as base:
+        yield base
+
+
+@pytest.fixture
 def serve():
     """The :func:`serve_process` context manager, for tests that need a real server."""
     return serve_process

@@ -5,14 +5,13 @@ language, the browser-friendly service descriptions, and the page in a real head
 from __future__ import annotations
 
 import re
-import subprocess
 from html.parser import HTMLParser
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from test_ui import chromium
+from test_ui import chromium, dump_dom
 
 from aigraph.store import Store
 
@@ -180,31 +179,10 @@ class Links(HTMLParser):
 # -- a real browser ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def served(store_dir, serve):
-    with serve(store_dir) as base:
-        yield base
-
-
 @pytest.mark.skipif(chromium() is None, reason="no Chromium installed: the entity page is not "
                     "tried in a real browser")  # fmt: skip
 def test_entity_page_in_headless_chromium(served, tmp_path):
-    cmd = [
-        chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--dump-dom",
-        served + HUB_PATH,
-    ]
-    done = subprocess.run(cmd, capture_output=True, timeout=120)
-    dom = done.stdout.decode()
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    dom = dump_dom(served + HUB_PATH, tmp_path / "profile", budget_ms=None)
     assert "<h1>Hub France IA</h1>" in dom, dom[-3000:]
     assert (
         '<a href="https://www.silicon.fr/hub-france-ia-think-tank-filiere-194681.html">silicon.fr</a>'

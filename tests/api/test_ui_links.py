@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
-from test_ui import chromium
+from test_ui import chromium, dump_dom
 
 SAFE = [
     "http://example.org/a",
@@ -124,12 +124,6 @@ class Cells(HTMLParser):
             self.text.append(data)
 
 
-@pytest.fixture
-def served(store_dir, serve):
-    with serve(store_dir) as base:
-        yield base
-
-
 @pytest.mark.skipif(
     chromium() is None,
     reason="no Chromium installed (chromium not on PATH, no /usr/bin/chromium): "
@@ -138,15 +132,7 @@ def served(store_dir, serve):
 def test_page_shows_non_http_iris_as_text_in_headless_chromium(served, tmp_path):
     values = " ".join(f"<{iri}>" for iri in QUERY_UNSAFE + QUERY_SAFE)
     query = f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}"
-    cmd = [
-        chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-        "--virtual-time-budget=5000", served + "/?" + urlencode({"query": query, "run": "1"}),
-    ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, timeout=120)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    dom = done.stdout.decode()
+    dom = dump_dom(served + "/?" + urlencode({"query": query, "run": "1"}), tmp_path / "profile")
     cells = Cells()
     cells.feed(dom)
     assert cells.text, "no results table in the DOM:\n" + dom[-3000:]
