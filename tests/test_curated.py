@@ -550,3 +550,10 @@ def test_every_qid_is_stated_by_a_ror_record() -> None:
             if ext["type"] == "wikidata":
                 stated |= set(ext["all"]) | ({ext["preferred"]} if ext.get("preferred") else set())
     assert qids_in_data() <= stated, qids_in_data() - stated
+
+
+def test_no_curated_file_names_the_minted_source_namespace():
+    """Sources are page URLs: not even a prefix for minted source IRIs stays in the files."""
+    minted = "https://w3id.org/aigraph/id/source/"
+    offenders = [p.name for p in sorted(CURATED.glob("*.trig")) if minted in p.read_text("utf-8")]
+    assert offenders == []
