@@ -97,7 +97,11 @@ def guard(
     """Every check a request's text must pass before an engine sees it, on every path (service,
     CLI, library): its nesting, query vs update, LOAD (never) and SERVICE (the allow-list).
     Returns the inspection."""
-    info = inspect(text, prefixes)
+    return check_request(inspect(text, prefixes), settings, update=update)
+
+
+def check_request(info: Inspection, settings: Settings, *, update: bool = False) -> Inspection:
+    """:func:`guard` on a request already inspected (the service caches inspections)."""
     what = "update" if update else "query"
     check_nesting(info, what)
     if not update:

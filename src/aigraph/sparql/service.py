@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import Settings
-from ..errors import InputError, NotAllowed
+from ..errors import InputError
 from ..namespaces import PREFIXES
 from ..store import Store, WriteResult
 from . import gsp, negotiate, policy
@@ -143,10 +143,7 @@ class SparqlService:
     def prepare(self, req: QueryRequest) -> tuple[QueryJob, float]:
         """Policy, negotiation and deadline: the job to run and its timeout (nothing runs)."""
         policy.check_size(req.query, self.settings.max_request_bytes, "query")
-        info = inspect_query(req.query)
-        policy.check_nesting(info)
-        policy.check_query(info)
-        policy.check_services(info, self.settings)
+        info = policy.check_request(inspect_query(req.query), self.settings)
         graph_form = info.form in ("CONSTRUCT", "DESCRIBE")
         fmt = _choose(req.accept, graph_form, req.format)
         max_rows = self.settings.max_rows
@@ -195,11 +192,7 @@ class SparqlService:
         ``using``/``using_named``: the Protocol's ``using-graph-uri``/``using-named-graph-uri``."""
         policy.authorize(self.settings, authorization)
         policy.check_size(text, self.settings.max_request_bytes, "update")
-        info = inspect_query(text)
-        policy.check_nesting(info, "update")
-        if info.loads:
-            raise NotAllowed("LOAD is not allowed: this service does not fetch data from URLs")
-        policy.check_services(info, self.settings)
+        info = policy.check_request(inspect_query(text), self.settings, update=True)
         deadline = policy.deadline(self.settings, timeout, info)
         with self.write_lock:
             runner = self.updates
