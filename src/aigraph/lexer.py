@@ -118,7 +118,8 @@ class Inspection:
     depth: int = 0
 
 
-def _is_relative(iri: str) -> bool:
+def is_relative(iri: str) -> bool:
+    """Whether ``iri`` has no scheme (it needs a base to be resolved)."""
     return re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) is None
 
 
@@ -126,7 +127,7 @@ def resolve(tok: Token, prefixes: Mapping[str, str], base: str | None) -> str | 
     """The IRI a token denotes (IRIREF, escapes processed, or prefixed name), or ``None``."""
     if tok.kind == "iri":
         iri = unescape(tok.text[1:-1])
-        return urljoin(base, iri) if base and _is_relative(iri) else iri
+        return urljoin(base, iri) if base and is_relative(iri) else iri
     if tok.kind == "pname":
         prefix, _, local = tok.text.partition(":")
         ns = prefixes.get(prefix)
@@ -137,10 +138,10 @@ def resolve(tok: Token, prefixes: Mapping[str, str], base: str | None) -> str | 
 def _endpoint(tok: Token | None, prefixes: Mapping[str, str], base: str | None) -> str | None:
     """A SERVICE endpoint, or ``None`` when it is a variable, unknown or relative (the policy
     refuses those: an allow-list compares absolute IRIs, never a resolution of our own)."""
-    if tok is None or (tok.kind == "iri" and _is_relative(unescape(tok.text[1:-1]))):
+    if tok is None or (tok.kind == "iri" and is_relative(unescape(tok.text[1:-1]))):
         return None
     iri = resolve(tok, prefixes, base)
-    return None if iri is None or _is_relative(iri) else iri
+    return None if iri is None or is_relative(iri) else iri
 
 
 def _inspect_one(text: str, default_prefixes: Mapping[str, str] | None) -> Inspection:

@@ -35,7 +35,7 @@ from ..errors import InputError, NotAllowed, QuerySyntaxError
 from ..namespaces import PREFIXES
 from ..query import engine_call, extension_functions, syntax_message
 from ..store import Store, storage_error
-from .lexer import Token, inspect, resolve, tokenize
+from .lexer import Token, inspect, is_relative, resolve, tokenize
 
 #: an operation that fails on an empty store: put before the first operation of an update, it
 #: makes the engine parse the whole request and then stop before running any of it
@@ -132,7 +132,7 @@ def _graph_at(tokens: list[Token], j: int, prefixes: dict, base: str | None):
     if tok.kind in ("iri", "pname"):
         iri = resolve(tok, prefixes, None)
         # an IRI relative to a base: the engine resolves it, not us (compare every graph)
-        return iri if iri is not None and re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) else ...
+        return iri if iri is not None and not is_relative(iri) else ...
     return ...  # ALL, NAMED, a variable, anything else: any graph
 
 
