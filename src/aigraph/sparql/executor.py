@@ -538,17 +538,22 @@ class WorkerPool:
         got = self._enter(client, lambda: _Waiter(event.set))
         try:
             if isinstance(got, _Waiter):
-                wait = self.limits.queue_wait
-                event.wait(wait)
-                with self._lock:
-                    w = self._withdraw(got)
-                if w is None:
-                    raise self._no_worker(wait)
+                event.wait(self.limits.queue_wait)
+                w = self._taken(got)
             else:
                 w = got
             return self._run(w, job, timeout, client)
         finally:
             self._leave(client)
+
+    def _taken(self, waiter: _Waiter) -> _Worker:
+        """The worker handed to ``waiter`` once its wait is over, or the 503 that no worker
+        became free within the queue wait."""
+        with self._lock:
+            w = self._withdraw(waiter)
+        if w is None:
+            raise self._no_worker(self.limits.queue_wait)
+        return w
 
     def _run(self, w: _Worker, job: QueryJob, timeout: float, client: str | None) -> Reply:
         snapshot = self.snapshots.current
@@ -591,8 +596,7 @@ class WorkerPool:
         try:
             if isinstance(got, _Waiter):
                 assert ready is not None
-                wait = self.limits.queue_wait
-                expire = loop.call_later(wait, _wake, ready, False)
+                expire = loop.call_later(self.limits.queue_wait, _wake, ready, False)
                 try:
                     await ready
                 except asyncio.CancelledError:  # the request went away while it waited
@@ -603,10 +607,7 @@ class WorkerPool:
                     raise
                 finally:
                     expire.cancel()
-                with self._lock:
-                    w = self._withdraw(got)
-                if w is None:
-                    raise self._no_worker(wait)
+                w = self._taken(got)
             else:
                 w = got
             return await self._run_async(w, job, timeout, client)
