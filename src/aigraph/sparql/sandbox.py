@@ -8,8 +8,7 @@ the process is not privileged). There, every address, loopback included, is unre
 worker talks to the server only through its pipe, which is not a network socket.
 
 Where the kernel refuses namespaces (another OS, or user namespaces disabled), the worker runs
-as before and :func:`isolate_network` says so; the service reports it in its description of
-the worker pool, and the policy remains the wall.
+as before, logs a warning, and the policy remains the only wall.
 """
 
 from __future__ import annotations
@@ -55,8 +54,3 @@ def isolate_network() -> bool:
         )
     _state = errno == 0
     return _state
-
-
-def isolated() -> bool:
-    """Whether :func:`isolate_network` isolated this process."""
-    return bool(_state)
